@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { EventsV1Event } from './event.js';
+import {
+  coreV1ToEventsV1,
+  eventsV1ToCoreV1,
+  isEventsV1Event,
+  isValidEventType,
+} from './event.js';
+
+describe('event types', () => {
+  it('accepts only Normal and Warning, case-sensitively', () => {
+    expect(isValidEventType('Normal')).toBe(true);
+    expect(isValidEventType('Warning')).toBe(true);
+    expect(isValidEventType('normal')).toBe(false);
+    expect(isValidEventType('Error')).toBe(false);
+    expect(isValidEventType(undefined)).toBe(false);
+  });
+});
+
+describe('API views', () => {
+  const v1: EventsV1Event = {
+    metadata: { name: 'p.1', namespace: 'ns' },
+    eventTime: new Date('2026-01-01T00:00:00.123Z'),
+    series: { count: 3, lastObservedTime: new Date('2026-01-01T00:01:00Z') },
+    reportingController: 'ctrl',
+    reportingInstance: 'ctrl-h',
+    action: 'Sync',
+    reason: 'Synced',
+    regarding: { kind: 'Pod', apiVersion: 'v1', name: 'p', namespace: 'ns' },
+    related: { kind: 'Node', apiVersion: 'v1', name: 'n' },
+    note: 'synced',
+    type: 'Normal',
+  };
+
+  it('maps events.k8s.io/v1 to core/v1 and back without loss', () => {
+    const core = eventsV1ToCoreV1(v1);
+    expect(core.involvedObject).toEqual(v1.regarding);
+    expect(core.message).toBe('synced');
+    expect(core.reportingComponent).toBe('ctrl');
+    expect(isEventsV1Event(core)).toBe(false);
+    const back = coreV1ToEventsV1(core);
+    expect({ ...back, apiVersion: undefined, kind: undefined }).toEqual({
+      ...v1,
+      apiVersion: undefined,
+      kind: undefined,
+    });
+    expect(isEventsV1Event(back)).toBe(true);
+  });
+});

@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Event } from './event.js';
+import {
+  generateEventName,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  truncateUtf8,
+  utf8ByteLength,
+  validateEventCreate,
+  validateEventUpdate,
+} from './validation.js';
+
+describe('DNS names', () => {
+  it('accepts and rejects labels and subdomains as Kubernetes does', () => {
+    expect(isDNS1123Label('my-ns')).toBe(true);
+    expect(isDNS1123Label('My-ns')).toBe(false);
+    expect(isDNS1123Label('-a')).toBe(false);
+    expect(isDNS1123Label('a'.repeat(64))).toBe(false);
+    expect(isDNS1123Subdomain('pod1.17362d8e1c698000')).toBe(true);
+    expect(isDNS1123Subdomain('a..b')).toBe(false);
+    expect(isDNS1123Subdomain('x'.repeat(254))).toBe(false);
+    expect(isDNS1123Subdomain('')).toBe(false);
+  });
+
+  it('accepts qualified names with and without a prefix', () => {
+    expect(isQualifiedName('my-controller')).toBe(true);
+    expect(isQualifiedName('example.com/my_controller.v2')).toBe(true);
+    expect(isQualifiedName('has space')).toBe(false);
+    expect(isQualifiedName('a/b/c')).toBe(false);
+    expect(isQualifiedName('Bad_Prefix/x')).toBe(false);
+    expect(isQualifiedName('x'.repeat(64))).toBe(false);
+  });
+});
+
+describe('generateEventName', () => {
+  it('matches client-go for a valid name (util_test vector)', () => {
+    expect(generateEventName('test-pod', 105999103295324396n)).toBe(
+      'test-pod.178959f726d80ec',
+    );
+  });
+
+  it.each([
+    ['x'.repeat(300)],
+    ['test.POD'],
+    ['test.pod/invalid!chars?'],
+    ['--test.pod/invalid!chars?'],
+  ])('falls back to a valid random name for %j', (refName) => {
+    const name = generateEventName(refName, 105999103295324396n);
+    expect(isDNS1123Subdomain(name)).toBe(true);
+    expect(name).not.toContain(refName.slice(0, 8));
+  });
+});
+
+describe('UTF-8 helpers', () => {
+  it('counts bytes as Go len does', () => {
+    expect(utf8ByteLength('abc')).toBe(3);
+    expect(utf8ByteLength('é')).toBe(2);
+    expect(utf8ByteLength('€')).toBe(3);
+    expect(utf8ByteLength('😀')).toBe(4);
+  });
+
+  it('agrees with TextEncoder on any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(utf8ByteLength(s)).toBe(new TextEncoder().encode(s).length);
+      }),
+    );
+  });
+
+  it('never exceeds the limit and never splits a character', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        fc.integer({ min: 1, max: 400 }),
+        (s, max) => {
+          const { value, truncated } = truncateUtf8(s, max);
+          expect(utf8ByteLength(value)).toBeLessThanOrEqual(Math.max(max, 0));
+          expect(value.includes('\uFFFD')).toBe(s.includes('\uFFFD'));
+          expect(truncated).toBe(utf8ByteLength(s) > max);
+          if (!truncated) expect(value).toBe(s);
+        },
+      ),
+    );
+  });
+});
+
+function coreEvent(over: Partial<Event> = {}): Event {
+  return {
+    metadata: { name: 'web-1.17362d8e1c698000', namespace: 'prod' },
+    involvedObject: { kind: 'Pod', apiVersion: 'v1', name: 'web-1', namespace: 'prod' },
+    reason: 'Started',
+    message: 'started',
+    type: 'Normal',
+    ...over,
+  };
+}
+
+function newStyle(over: Partial<Event> = {}): Event {
+  return coreEvent({
+    eventTime: new Date('2026-01-01T00:00:00Z'),
+    reportingComponent: 'example.com/ctrl',
+    reportingInstance: 'ctrl-host',
+    action: 'Start',
+    ...over,
+  });
+}
+
+describe('validateEventCreate', () => {
+  it('accepts a well-formed old-style event through core/v1', () => {
+    expect(validateEventCreate(coreEvent(), 'v1')).toEqual([]);
+  });
+
+  it('requires the namespaces to match for old-style events', () => {
+    const issues = validateEventCreate(
+      coreEvent({ metadata: { name: 'x', namespace: 'other' } }),
+      'v1',
+    );
+    expect(issues.map((i) => i.field)).toEqual(['involvedObject.namespace']);
+  });
+
+  it('allows a cluster-scoped object only in default for old-style events', () => {
+    const node = { kind: 'Node', apiVersion: 'v1', name: 'n1' };
+    expect(
+      validateEventCreate(coreEvent({ metadata: { name: 'n1.1', namespace: 'default' }, involvedObject: node }), 'v1'),
+    ).toEqual([]);
+    expect(
+      validateEventCreate(coreEvent({ metadata: { name: 'n1.1', namespace: 'prod' }, involvedObject: node }), 'v1'),
+    ).toHaveLength(1);
+  });
+
+  it('applies the new-style limits once eventTime is set', () => {
+    const issues = validateEventCreate(
+      newStyle({ message: 'x'.repeat(1025), action: '', reportingComponent: 'not a name' }),
+      'v1',
+    );
+    expect(issues.map((i) => i.field).sort()).toEqual(['action', 'note', 'reportingController']);
+  });
+
+  it('adds the strict rules on events.k8s.io/v1', () => {
+    const issues = validateEventCreate(
+      newStyle({
+        metadata: { name: 'Upper.Case', namespace: 'prod' },
+        count: 1,
+        type: 'Error',
+        series: { count: 1, lastObservedTime: new Date(0) },
+      }),
+      'events.k8s.io/v1',
+    );
+    expect(issues.map((i) => i.field).sort()).toEqual([
+      'deprecatedCount',
+      'metadata.name',
+      'series.count',
+      'type',
+    ]);
+    expect(validateEventCreate(newStyle(), 'events.k8s.io/v1')).toEqual([]);
+  });
+});
+
+describe('validateEventUpdate', () => {
+  it('lets core/v1 change count, message and lastTimestamp', () => {
+    const prev = coreEvent({ count: 1 });
+    const next = coreEvent({ count: 2, message: 'again', lastTimestamp: new Date() });
+    expect(validateEventUpdate(next, prev, 'v1')).toEqual([]);
+  });
+
+  it('lets events.k8s.io/v1 change only the series', () => {
+    const prev = newStyle();
+    const ok = newStyle({ series: { count: 2, lastObservedTime: new Date() } });
+    expect(validateEventUpdate(ok, prev, 'events.k8s.io/v1')).toEqual([]);
+    const bad = newStyle({ message: 'changed' });
+    expect(validateEventUpdate(bad, prev, 'events.k8s.io/v1').map((i) => i.field)).toEqual(['note']);
+  });
+});
