@@ -85,3 +85,7 @@ export {
   eventFieldLimits,
 } from './validation.js';
 export type { ValidationIssue, EventApi } from './validation.js';
+
+// Recording
+export { sprintf } from './sprintf.js';
+export type { EventRecorder, EventsRecorder } from './recorderTypes.js';
