@@ -80,7 +80,9 @@ export class FakeClock implements Clock {
   /** Schedules `callback` at now + `delayMs` of fake time. */
   setTimer(callback: () => void, delayMs: number): Timer {
     if (!Number.isFinite(delayMs)) {
-      throw new InvalidOptionError(`timer delay must be finite, got ${delayMs}`);
+      throw new InvalidOptionError(
+        `timer delay must be finite, got ${delayMs}`,
+      );
     }
     const timer: PendingTimer = {
       at: this.#now + Math.max(0, delayMs),
@@ -102,7 +104,9 @@ export class FakeClock implements Clock {
    */
   step(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) {
-      throw new InvalidOptionError(`step must be a finite, non-negative number of ms, got ${ms}`);
+      throw new InvalidOptionError(
+        `step must be a finite, non-negative number of ms, got ${ms}`,
+      );
     }
     this.#advanceTo(this.#now + ms);
   }
@@ -135,7 +139,11 @@ export class FakeClock implements Clock {
     let best: PendingTimer | undefined;
     for (const t of this.#timers) {
       if (t.cancelled || t.at > limit) continue;
-      if (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq)) {
+      if (
+        best === undefined ||
+        t.at < best.at ||
+        (t.at === best.at && t.seq < best.seq)
+      ) {
         best = t;
       }
     }

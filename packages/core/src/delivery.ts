@@ -9,12 +9,7 @@
  * - `invalid`: the recorder refused it (no kind or apiVersion, a bad type…).
  */
 export type DropReason =
-  | 'queueFull'
-  | 'spam'
-  | 'final'
-  | 'retriesExhausted'
-  | 'shutdown'
-  | 'invalid';
+  'queueFull' | 'spam' | 'final' | 'retriesExhausted' | 'shutdown' | 'invalid';
 
 /** Every {@link DropReason}, in a stable order. */
 export const dropReasons: readonly DropReason[] = [

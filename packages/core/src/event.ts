@@ -215,7 +215,8 @@ export function coreV1ToEventsV1(event: Event): EventsV1Event {
   if (event.reason !== undefined) out.reason = event.reason;
   if (event.message !== undefined) out.note = event.message;
   if (event.type !== undefined) out.type = event.type;
-  if (event.reportingComponent) out.reportingController = event.reportingComponent;
+  if (event.reportingComponent)
+    out.reportingController = event.reportingComponent;
   if (event.reportingInstance) out.reportingInstance = event.reportingInstance;
   if (event.source !== undefined) out.deprecatedSource = { ...event.source };
   if (event.firstTimestamp !== undefined)

@@ -54,7 +54,11 @@ export interface ConsoleLoggerOptions {
 function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value, (_key, v: unknown) =>
-      typeof v === 'bigint' ? v.toString() : v instanceof Error ? { name: v.name, message: v.message } : v,
+      typeof v === 'bigint'
+        ? v.toString()
+        : v instanceof Error
+          ? { name: v.name, message: v.message }
+          : v,
     );
   } catch {
     return '"[unserializable]"';
@@ -65,7 +69,9 @@ function safeJson(value: unknown): string {
  * Creates a logger that writes one JSON object per line:
  * `{"level":"warn","time":"…","msg":"…",…fields}`.
  */
-export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
+export function createConsoleLogger(
+  options: ConsoleLoggerOptions = {},
+): Logger {
   const min = levelRank[options.level ?? 'info'];
   const write =
     options.write ?? ((line: string) => void process.stderr.write(line + '\n'));

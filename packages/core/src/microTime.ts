@@ -27,7 +27,8 @@ function assertValid(date: Date): void {
  */
 export function formatMicroTime(date: Date, extraMicros = 0): string {
   assertValid(date);
-  const micros = date.getUTCMilliseconds() * 1000 + Math.trunc(extraMicros) % 1000;
+  const micros =
+    date.getUTCMilliseconds() * 1000 + (Math.trunc(extraMicros) % 1000);
   return `${dateAndSeconds(date)}.${pad(micros, 6)}Z`;
 }
 

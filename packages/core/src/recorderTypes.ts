@@ -11,7 +11,12 @@ import type { ReferenceableObject } from './reference.js';
  */
 export interface EventRecorder {
   /** Records an event; `message` is used as it is, never formatted. */
-  event(object: ReferenceableObject, type: EventType, reason: string, message: string): void;
+  event(
+    object: ReferenceableObject,
+    type: EventType,
+    reason: string,
+    message: string,
+  ): void;
   /** Records an event whose message is `sprintf(messageFmt, ...args)` with Go verbs. */
   eventf(
     object: ReferenceableObject,

@@ -7,7 +7,13 @@ describe('getReference', () => {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'foo', namespace: 'baz', uid: 'bar', resourceVersion: '7', labels: { a: 'b' } },
+      metadata: {
+        name: 'foo',
+        namespace: 'baz',
+        uid: 'bar',
+        resourceVersion: '7',
+        labels: { a: 'b' },
+      },
       spec: {},
     };
     expect(getReference(pod)).toEqual({
@@ -21,7 +27,12 @@ describe('getReference', () => {
   });
 
   it('copies an ObjectReference with its fieldPath', () => {
-    const ref = { kind: 'Pod', apiVersion: 'v1', name: 'foo', fieldPath: 'spec.containers[2]' };
+    const ref = {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'foo',
+      fieldPath: 'spec.containers[2]',
+    };
     expect(getReference(ref)).toEqual(ref);
     expect(getReference(ref)).not.toBe(ref);
   });
@@ -42,8 +53,14 @@ describe('getReference', () => {
     ['pod', /string/],
     [{ apiVersion: 'v1', metadata: { name: 'x' } }, /no kind/],
     [{ kind: 'Pod', metadata: { name: 'x' } }, /no apiVersion/],
-    [{ kind: 'Pod', apiVersion: 'v1', metadata: { name: 42 } }, /metadata.name must be a string/],
-    [{ kind: 'Pod', apiVersion: 'v1', metadata: 'x' }, /metadata must be an object/],
+    [
+      { kind: 'Pod', apiVersion: 'v1', metadata: { name: 42 } },
+      /metadata.name must be a string/,
+    ],
+    [
+      { kind: 'Pod', apiVersion: 'v1', metadata: 'x' },
+      /metadata must be an object/,
+    ],
   ])('refuses %j with a typed error', (input, message) => {
     expect(() => getReference(input)).toThrow(InvalidObjectError);
     expect(() => getReference(input)).toThrow(message);

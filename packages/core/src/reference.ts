@@ -35,7 +35,9 @@ function optionalString(
   const v = source[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') {
-    throw new InvalidObjectError(`${what}.${key} must be a string, got ${typeof v}`);
+    throw new InvalidObjectError(
+      `${what}.${key} must be a string, got ${typeof v}`,
+    );
   }
   return v;
 }
@@ -65,7 +67,10 @@ export function getReference(object: unknown): ObjectReference {
   }
   const kind = optionalString(object, 'kind', 'object');
   const apiVersion = optionalString(object, 'apiVersion', 'object');
-  if (!kind) throw new InvalidObjectError('object has no kind; set kind (for example "Pod")');
+  if (!kind)
+    throw new InvalidObjectError(
+      'object has no kind; set kind (for example "Pod")',
+    );
   if (!apiVersion) {
     throw new InvalidObjectError(
       `object of kind ${kind} has no apiVersion; set apiVersion (for example "v1")`,
@@ -74,18 +79,29 @@ export function getReference(object: unknown): ObjectReference {
   const ref: ObjectReference = { kind, apiVersion };
   const metadata = object['metadata'];
   if (metadata !== undefined && metadata !== null) {
-    if (!isRecord(metadata)) throw new InvalidObjectError('object.metadata must be an object');
+    if (!isRecord(metadata))
+      throw new InvalidObjectError('object.metadata must be an object');
     const name = optionalString(metadata, 'name', 'metadata');
     const namespace = optionalString(metadata, 'namespace', 'metadata');
     const uid = optionalString(metadata, 'uid', 'metadata');
-    const resourceVersion = optionalString(metadata, 'resourceVersion', 'metadata');
+    const resourceVersion = optionalString(
+      metadata,
+      'resourceVersion',
+      'metadata',
+    );
     if (name !== undefined) ref.name = name;
     if (namespace !== undefined) ref.namespace = namespace;
     if (uid !== undefined) ref.uid = uid;
     if (resourceVersion !== undefined) ref.resourceVersion = resourceVersion;
     return ref;
   }
-  for (const key of ['name', 'namespace', 'uid', 'resourceVersion', 'fieldPath'] as const) {
+  for (const key of [
+    'name',
+    'namespace',
+    'uid',
+    'resourceVersion',
+    'fieldPath',
+  ] as const) {
     const v = optionalString(object, key, 'reference');
     if (v !== undefined) ref[key] = v;
   }
@@ -97,6 +113,9 @@ export function getReference(object: unknown): ObjectReference {
  * `GetPartialReference`: {@link getReference} with `fieldPath` set, such as
  * `spec.containers{web}`.
  */
-export function getPartialReference(object: unknown, fieldPath: string): ObjectReference {
+export function getPartialReference(
+  object: unknown,
+  fieldPath: string,
+): ObjectReference {
   return { ...getReference(object), fieldPath };
 }

@@ -21,15 +21,20 @@ describe('sink errors', () => {
     [500, 'ServerError', true],
     [503, 'ServerError', true],
     [418, 'RequestConstruction', false],
-  ] as const)('maps HTTP %i to %s (retryable: %s)', (status, code, retryable) => {
-    const err = sinkErrorFromStatus(status, 'server said no', { retryAfterMs: 5 });
-    expect(err).toBeInstanceOf(SinkError);
-    expect(err.code).toBe(code);
-    expect(err.status).toBe(status);
-    expect(err.retryable).toBe(retryable);
-    expect(err.retryAfterMs).toBe(5);
-    expect(err.message).toBe('server said no');
-  });
+  ] as const)(
+    'maps HTTP %i to %s (retryable: %s)',
+    (status, code, retryable) => {
+      const err = sinkErrorFromStatus(status, 'server said no', {
+        retryAfterMs: 5,
+      });
+      expect(err).toBeInstanceOf(SinkError);
+      expect(err.code).toBe(code);
+      expect(err.status).toBe(status);
+      expect(err.retryable).toBe(retryable);
+      expect(err.retryAfterMs).toBe(5);
+      expect(err.message).toBe('server said no');
+    },
+  );
 
   it('keeps the cause and a name per class', () => {
     const cause = new Error('ECONNREFUSED');

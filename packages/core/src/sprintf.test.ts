@@ -4,7 +4,11 @@ import { sprintf } from './sprintf.js';
 describe('sprintf', () => {
   it.each([
     ['some verbose message: %v', [1], 'some verbose message: 1'],
-    ['Pod failed to schedule on %s: %s', ['node1', 'not enough resources'], 'Pod failed to schedule on node1: not enough resources'],
+    [
+      'Pod failed to schedule on %s: %s',
+      ['node1', 'not enough resources'],
+      'Pod failed to schedule on node1: not enough resources',
+    ],
     ['%d restarts', [3.7], '3 restarts'],
     ['name %q', ['web"1'], 'name "web\\"1"'],
     ['100%% done', [], '100% done'],

@@ -21,7 +21,11 @@ function typeName(value: unknown): string {
 function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+  if (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  ) {
     return String(value);
   }
   if (value instanceof Date) return value.toISOString();
@@ -29,7 +33,10 @@ function formatValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`;
   if (typeof value === 'object') {
     const toString = (value as { toString?: unknown }).toString;
-    if (typeof toString === 'function' && toString !== Object.prototype.toString) {
+    if (
+      typeof toString === 'function' &&
+      toString !== Object.prototype.toString
+    ) {
       return String((toString as () => unknown).call(value));
     }
     try {
@@ -54,21 +61,27 @@ function formatVerb(verb: string, value: unknown): string {
     case 's':
       return formatValue(value);
     case 'd':
-      if (typeof value === 'number' && Number.isFinite(value)) return String(Math.trunc(value));
+      if (typeof value === 'number' && Number.isFinite(value))
+        return String(Math.trunc(value));
       if (typeof value === 'bigint') return value.toString();
       return `%!d(${typeName(value)}=${formatValue(value)})`;
     case 'q':
       return quote(formatValue(value));
     case 'x':
-      if (typeof value === 'number' && Number.isInteger(value)) return value.toString(16);
+      if (typeof value === 'number' && Number.isInteger(value))
+        return value.toString(16);
       if (typeof value === 'bigint') return value.toString(16);
       return Array.from(new TextEncoder().encode(formatValue(value)), (b) =>
         b.toString(16).padStart(2, '0'),
       ).join('');
     case 't':
-      return typeof value === 'boolean' ? String(value) : `%!t(${typeName(value)}=${formatValue(value)})`;
+      return typeof value === 'boolean'
+        ? String(value)
+        : `%!t(${typeName(value)}=${formatValue(value)})`;
     case 'f':
-      return typeof value === 'number' ? value.toFixed(6) : `%!f(${typeName(value)}=${formatValue(value)})`;
+      return typeof value === 'number'
+        ? value.toFixed(6)
+        : `%!f(${typeName(value)}=${formatValue(value)})`;
     default:
       return `%!${verb}(${typeName(value)}=${formatValue(value)})`;
   }

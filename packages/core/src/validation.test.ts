@@ -89,7 +89,12 @@ describe('UTF-8 helpers', () => {
 function coreEvent(over: Partial<Event> = {}): Event {
   return {
     metadata: { name: 'web-1.17362d8e1c698000', namespace: 'prod' },
-    involvedObject: { kind: 'Pod', apiVersion: 'v1', name: 'web-1', namespace: 'prod' },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'web-1',
+      namespace: 'prod',
+    },
     reason: 'Started',
     message: 'started',
     type: 'Normal',
@@ -123,19 +128,39 @@ describe('validateEventCreate', () => {
   it('allows a cluster-scoped object only in default for old-style events', () => {
     const node = { kind: 'Node', apiVersion: 'v1', name: 'n1' };
     expect(
-      validateEventCreate(coreEvent({ metadata: { name: 'n1.1', namespace: 'default' }, involvedObject: node }), 'v1'),
+      validateEventCreate(
+        coreEvent({
+          metadata: { name: 'n1.1', namespace: 'default' },
+          involvedObject: node,
+        }),
+        'v1',
+      ),
     ).toEqual([]);
     expect(
-      validateEventCreate(coreEvent({ metadata: { name: 'n1.1', namespace: 'prod' }, involvedObject: node }), 'v1'),
+      validateEventCreate(
+        coreEvent({
+          metadata: { name: 'n1.1', namespace: 'prod' },
+          involvedObject: node,
+        }),
+        'v1',
+      ),
     ).toHaveLength(1);
   });
 
   it('applies the new-style limits once eventTime is set', () => {
     const issues = validateEventCreate(
-      newStyle({ message: 'x'.repeat(1025), action: '', reportingComponent: 'not a name' }),
+      newStyle({
+        message: 'x'.repeat(1025),
+        action: '',
+        reportingComponent: 'not a name',
+      }),
       'v1',
     );
-    expect(issues.map((i) => i.field).sort()).toEqual(['action', 'note', 'reportingController']);
+    expect(issues.map((i) => i.field).sort()).toEqual([
+      'action',
+      'note',
+      'reportingController',
+    ]);
   });
 
   it('adds the strict rules on events.k8s.io/v1', () => {
@@ -161,7 +186,11 @@ describe('validateEventCreate', () => {
 describe('validateEventUpdate', () => {
   it('lets core/v1 change count, message and lastTimestamp', () => {
     const prev = coreEvent({ count: 1 });
-    const next = coreEvent({ count: 2, message: 'again', lastTimestamp: new Date() });
+    const next = coreEvent({
+      count: 2,
+      message: 'again',
+      lastTimestamp: new Date(),
+    });
     expect(validateEventUpdate(next, prev, 'v1')).toEqual([]);
   });
 
@@ -170,6 +199,8 @@ describe('validateEventUpdate', () => {
     const ok = newStyle({ series: { count: 2, lastObservedTime: new Date() } });
     expect(validateEventUpdate(ok, prev, 'events.k8s.io/v1')).toEqual([]);
     const bad = newStyle({ message: 'changed' });
-    expect(validateEventUpdate(bad, prev, 'events.k8s.io/v1').map((i) => i.field)).toEqual(['note']);
+    expect(
+      validateEventUpdate(bad, prev, 'events.k8s.io/v1').map((i) => i.field),
+    ).toEqual(['note']);
   });
 });

@@ -134,28 +134,54 @@ export const eventFieldLimits = {
 } as const;
 
 function isPathSegmentName(name: string): boolean {
-  return name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%');
+  return (
+    name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%')
+  );
 }
 
-function validateMetadata(event: Event, api: EventApi, out: ValidationIssue[]): void {
+function validateMetadata(
+  event: Event,
+  api: EventApi,
+  out: ValidationIssue[],
+): void {
   const { name, namespace, annotations } = event.metadata;
-  if (!name) out.push({ field: 'metadata.name', message: 'Required value: name or generateName is required' });
+  if (!name)
+    out.push({
+      field: 'metadata.name',
+      message: 'Required value: name or generateName is required',
+    });
   else if (api === 'events.k8s.io/v1' && !isDNS1123Subdomain(name))
-    out.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` });
+    out.push({
+      field: 'metadata.name',
+      message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+    });
   else if (!isPathSegmentName(name))
-    out.push({ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` });
-  if (!namespace) out.push({ field: 'metadata.namespace', message: 'Required value' });
+    out.push({
+      field: 'metadata.name',
+      message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'`,
+    });
+  if (!namespace)
+    out.push({ field: 'metadata.namespace', message: 'Required value' });
   else if (!isDNS1123Label(namespace))
-    out.push({ field: 'metadata.namespace', message: `Invalid value: "${namespace}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'` });
+    out.push({
+      field: 'metadata.namespace',
+      message: `Invalid value: "${namespace}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+    });
   if (annotations !== undefined) {
     let total = 0;
     for (const [k, v] of Object.entries(annotations)) {
       total += utf8ByteLength(k) + utf8ByteLength(v);
       if (!isQualifiedName(k.toLowerCase()))
-        out.push({ field: `metadata.annotations`, message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'` });
+        out.push({
+          field: `metadata.annotations`,
+          message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'`,
+        });
     }
     if (total > eventFieldLimits.annotations)
-      out.push({ field: 'metadata.annotations', message: `Too long: must have at most ${eventFieldLimits.annotations} bytes` });
+      out.push({
+        field: 'metadata.annotations',
+        message: `Too long: must have at most ${eventFieldLimits.annotations} bytes`,
+      });
   }
 }
 
@@ -164,35 +190,58 @@ function validateLegacy(event: Event, out: ValidationIssue[]): void {
   const involvedNs = event.involvedObject.namespace ?? '';
   if (event.eventTime === undefined) {
     if (involvedNs === '' ? ns !== '' && ns !== 'default' : ns !== involvedNs)
-      out.push({ field: 'involvedObject.namespace', message: `Invalid value: "${involvedNs}": does not match event.namespace` });
+      out.push({
+        field: 'involvedObject.namespace',
+        message: `Invalid value: "${involvedNs}": does not match event.namespace`,
+      });
   } else {
     if (involvedNs === '' && ns !== 'default' && ns !== 'kube-system')
-      out.push({ field: 'involvedObject.namespace', message: `Invalid value: "${involvedNs}": does not match event.namespace` });
+      out.push({
+        field: 'involvedObject.namespace',
+        message: `Invalid value: "${involvedNs}": does not match event.namespace`,
+      });
     const controller = event.reportingComponent ?? '';
-    if (controller === '') out.push({ field: 'reportingController', message: 'Required value' });
+    if (controller === '')
+      out.push({ field: 'reportingController', message: 'Required value' });
     else if (!isQualifiedName(controller))
-      out.push({ field: 'reportingController', message: `Invalid value: "${controller}": must be a qualified name` });
-    const required: Array<['reportingInstance' | 'action' | 'reason', string]> = [
-      ['reportingInstance', event.reportingInstance ?? ''],
-      ['action', event.action ?? ''],
-      ['reason', event.reason ?? ''],
-    ];
+      out.push({
+        field: 'reportingController',
+        message: `Invalid value: "${controller}": must be a qualified name`,
+      });
+    const required: Array<['reportingInstance' | 'action' | 'reason', string]> =
+      [
+        ['reportingInstance', event.reportingInstance ?? ''],
+        ['action', event.action ?? ''],
+        ['reason', event.reason ?? ''],
+      ];
     for (const [field, value] of required) {
       if (value === '') out.push({ field, message: 'Required value' });
       else if (utf8ByteLength(value) > eventFieldLimits[field])
-        out.push({ field, message: `Too long: may not be longer than ${eventFieldLimits[field]}` });
+        out.push({
+          field,
+          message: `Too long: may not be longer than ${eventFieldLimits[field]}`,
+        });
     }
     if (utf8ByteLength(event.message ?? '') > eventFieldLimits.note)
-      out.push({ field: 'note', message: `Too long: may not be longer than ${eventFieldLimits.note}` });
+      out.push({
+        field: 'note',
+        message: `Too long: may not be longer than ${eventFieldLimits.note}`,
+      });
   }
   if (event.metadata.namespace && !isDNS1123Subdomain(event.metadata.namespace))
-    out.push({ field: 'namespace', message: `Invalid value: "${event.metadata.namespace}": must be a DNS-1123 subdomain` });
+    out.push({
+      field: 'namespace',
+      message: `Invalid value: "${event.metadata.namespace}": must be a DNS-1123 subdomain`,
+    });
 }
 
 function validateSeries(event: Event, out: ValidationIssue[]): void {
   if (event.series === undefined) return;
   if (!(event.series.count >= 2))
-    out.push({ field: 'series.count', message: `Invalid value: ${event.series.count}: should be at least 2` });
+    out.push({
+      field: 'series.count',
+      message: `Invalid value: ${event.series.count}: should be at least 2`,
+    });
   if (!(event.series.lastObservedTime instanceof Date))
     out.push({ field: 'series.lastObservedTime', message: 'Required value' });
 }
@@ -205,28 +254,50 @@ function validateSeries(event: Event, out: ValidationIssue[]): void {
  *
  * @returns every issue found; empty when the server would accept it.
  */
-export function validateEventCreate(event: Event, api: EventApi): ValidationIssue[] {
+export function validateEventCreate(
+  event: Event,
+  api: EventApi,
+): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   validateMetadata(event, api, out);
   validateLegacy(event, out);
   if (api === 'events.k8s.io/v1') {
-    if (event.eventTime === undefined) out.push({ field: 'eventTime', message: 'Required value' });
+    if (event.eventTime === undefined)
+      out.push({ field: 'eventTime', message: 'Required value' });
     if (!isValidEventType(event.type))
-      out.push({ field: 'type', message: `Unsupported value: "${event.type ?? ''}": supported values: "Normal", "Warning"` });
+      out.push({
+        field: 'type',
+        message: `Unsupported value: "${event.type ?? ''}": supported values: "Normal", "Warning"`,
+      });
     if (event.firstTimestamp !== undefined)
-      out.push({ field: 'deprecatedFirstTimestamp', message: 'Invalid value: needs to be unset' });
+      out.push({
+        field: 'deprecatedFirstTimestamp',
+        message: 'Invalid value: needs to be unset',
+      });
     if (event.lastTimestamp !== undefined)
-      out.push({ field: 'deprecatedLastTimestamp', message: 'Invalid value: needs to be unset' });
+      out.push({
+        field: 'deprecatedLastTimestamp',
+        message: 'Invalid value: needs to be unset',
+      });
     if (event.count !== undefined && event.count !== 0)
-      out.push({ field: 'deprecatedCount', message: 'Invalid value: needs to be unset' });
+      out.push({
+        field: 'deprecatedCount',
+        message: 'Invalid value: needs to be unset',
+      });
     if (event.source?.component || event.source?.host)
-      out.push({ field: 'deprecatedSource', message: 'Invalid value: needs to be unset' });
+      out.push({
+        field: 'deprecatedSource',
+        message: 'Invalid value: needs to be unset',
+      });
     validateSeries(event, out);
   }
   return out;
 }
 
-function sameRef(a: ObjectReference | undefined, b: ObjectReference | undefined): boolean {
+function sameRef(
+  a: ObjectReference | undefined,
+  b: ObjectReference | undefined,
+): boolean {
   const x = a ?? {};
   const y = b ?? {};
   return (
@@ -240,7 +311,11 @@ function sameRef(a: ObjectReference | undefined, b: ObjectReference | undefined)
   );
 }
 
-function sameTime(a: Date | undefined, b: Date | undefined, unitMs: number): boolean {
+function sameTime(
+  a: Date | undefined,
+  b: Date | undefined,
+  unitMs: number,
+): boolean {
   if (a === undefined || b === undefined) return a === b;
   return Math.floor(a.getTime() / unitMs) === Math.floor(b.getTime() / unitMs);
 }
@@ -250,14 +325,25 @@ function sameTime(a: Date | undefined, b: Date | undefined, unitMs: number): boo
  * rules on the new object; through events.k8s.io/v1 also the immutable fields
  * (everything but `series`, labels and annotations).
  */
-export function validateEventUpdate(next: Event, previous: Event, api: EventApi): ValidationIssue[] {
+export function validateEventUpdate(
+  next: Event,
+  previous: Event,
+  api: EventApi,
+): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   validateLegacy(next, out);
   if (api !== 'events.k8s.io/v1') return out;
-  if (next.metadata.name !== previous.metadata.name || next.metadata.namespace !== previous.metadata.namespace)
-    out.push({ field: 'metadata', message: 'name and namespace are immutable' });
+  if (
+    next.metadata.name !== previous.metadata.name ||
+    next.metadata.namespace !== previous.metadata.namespace
+  )
+    out.push({
+      field: 'metadata',
+      message: 'name and namespace are immutable',
+    });
   const immutable = (field: string, same: boolean): void => {
-    if (!same) out.push({ field, message: 'Invalid value: field is immutable' });
+    if (!same)
+      out.push({ field, message: 'Invalid value: field is immutable' });
   };
   immutable('regarding', sameRef(next.involvedObject, previous.involvedObject));
   immutable('related', sameRef(next.related, previous.related));
@@ -265,17 +351,34 @@ export function validateEventUpdate(next: Event, previous: Event, api: EventApi)
   immutable('note', (next.message ?? '') === (previous.message ?? ''));
   immutable('type', (next.type ?? '') === (previous.type ?? ''));
   immutable('action', (next.action ?? '') === (previous.action ?? ''));
-  immutable('reportingController', (next.reportingComponent ?? '') === (previous.reportingComponent ?? ''));
-  immutable('reportingInstance', (next.reportingInstance ?? '') === (previous.reportingInstance ?? ''));
-  immutable('deprecatedSource', (next.source?.component ?? '') === (previous.source?.component ?? '') && (next.source?.host ?? '') === (previous.source?.host ?? ''));
-  immutable('deprecatedFirstTimestamp', sameTime(next.firstTimestamp, previous.firstTimestamp, 1000));
-  immutable('deprecatedLastTimestamp', sameTime(next.lastTimestamp, previous.lastTimestamp, 1000));
+  immutable(
+    'reportingController',
+    (next.reportingComponent ?? '') === (previous.reportingComponent ?? ''),
+  );
+  immutable(
+    'reportingInstance',
+    (next.reportingInstance ?? '') === (previous.reportingInstance ?? ''),
+  );
+  immutable(
+    'deprecatedSource',
+    (next.source?.component ?? '') === (previous.source?.component ?? '') &&
+      (next.source?.host ?? '') === (previous.source?.host ?? ''),
+  );
+  immutable(
+    'deprecatedFirstTimestamp',
+    sameTime(next.firstTimestamp, previous.firstTimestamp, 1000),
+  );
+  immutable(
+    'deprecatedLastTimestamp',
+    sameTime(next.lastTimestamp, previous.lastTimestamp, 1000),
+  );
   immutable('deprecatedCount', (next.count ?? 0) === (previous.count ?? 0));
   // The server compares eventTime truncated to microseconds (kubernetes/kubernetes#112183).
   immutable('eventTime', sameTime(next.eventTime, previous.eventTime, 1));
   const seriesChanged =
     next.series?.count !== previous.series?.count ||
-    next.series?.lastObservedTime?.getTime() !== previous.series?.lastObservedTime?.getTime();
+    next.series?.lastObservedTime?.getTime() !==
+      previous.series?.lastObservedTime?.getTime();
   if (seriesChanged) validateSeries(next, out);
   return out;
 }
