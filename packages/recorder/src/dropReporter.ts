@@ -1,0 +1,81 @@
+import type { EventPublisher, LogFields, Logger } from '@event-recorder/core';
+
+/**
+ * Why a recorder refused an event before publishing it. The string is passed
+ * to {@link EventPublisher.reportInvalid}, which counts it as an `invalid` drop.
+ *
+ * - `invalidObject`: no reference could be built (not an object, no `kind` or
+ *   `apiVersion`, a field of the wrong type).
+ * - `invalidType`: the type is not exactly `Normal` or `Warning`.
+ * - `invalidReason`: the reason is not a string.
+ * - `publishFailed`: the publisher threw instead of returning `false`.
+ * - `recordFailed`: anything else that threw while building the event, such as
+ *   a format argument whose `toString` throws.
+ */
+export type RecorderDropReason =
+  | 'invalidObject'
+  | 'invalidType'
+  | 'invalidReason'
+  | 'publishFailed'
+  | 'recordFailed';
+
+/**
+ * Counts refused events by reason, logs the first one of each reason and then
+ * every power of ten (1, 10, 100…), so a caller stuck in a loop cannot flood
+ * the log, and tells the publisher so it can count the drop.
+ */
+export class DropReporter {
+  readonly #counts = new Map<RecorderDropReason, number>();
+  readonly #logger: Logger;
+  readonly #publisher: EventPublisher<never>;
+
+  constructor(logger: Logger, publisher: EventPublisher<never>) {
+    this.#logger = logger;
+    this.#publisher = publisher;
+  }
+
+  /** Records one refused event. Never throws. */
+  report(reason: RecorderDropReason, message: string, fields: LogFields): void {
+    const count = (this.#counts.get(reason) ?? 0) + 1;
+    this.#counts.set(reason, count);
+    try {
+      if (isPowerOfTen(count)) {
+        this.#logger.warn(message, { ...fields, reason, count });
+      }
+    } catch {
+      // A broken logger must not make recording throw.
+    }
+    try {
+      this.#publisher.reportInvalid?.(reason);
+    } catch {
+      // Nor a broken publisher.
+    }
+  }
+
+  /** How many events were refused, by reason. */
+  counts(): Partial<Record<RecorderDropReason, number>> {
+    return Object.fromEntries(this.#counts);
+  }
+}
+
+function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
+}
+
+/** A short description of a value for a log line, never the value itself. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** The message of an unknown thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'unknown error';
+  }
+}

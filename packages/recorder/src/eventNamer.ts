@@ -1,0 +1,75 @@
+const ns = 1_000_000n;
+
+// Char codes used by the subdomain check below.
+const DOT = 46;
+const DASH = 45;
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/**
+ * Tells whether `value` is a DNS-1123 subdomain (as Kubernetes checks it: at
+ * most 253 characters, no limit per label). Same answer as core's
+ * `isDNS1123Subdomain`, written as one pass over the characters because it runs
+ * on every recorded event and core's version splits and runs a regex per label.
+ */
+export function isSubdomainFast(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 253) return false;
+  let labelLength = 0;
+  let prev = DOT;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c === DOT) {
+      if (labelLength === 0 || prev === DASH) return false;
+      labelLength = 0;
+    } else if (c === DASH) {
+      if (labelLength === 0) return false;
+      labelLength++;
+    } else if (isAlnum(c)) {
+      labelLength++;
+    } else {
+      return false;
+    }
+    prev = c;
+  }
+  return labelLength > 0 && prev !== DASH;
+}
+
+/**
+ * Makes event names as client-go's `GenerateEventName` does,
+ * `<refName>.<hex unix nanoseconds>`, and keeps them unique per recorder.
+ *
+ * A JavaScript clock has millisecond resolution, so two events recorded in the
+ * same millisecond would get the same name, and the second create would fail
+ * with AlreadyExists. The namer keeps the last nanosecond value it used: the
+ * first event of a new millisecond gets exactly client-go's value
+ * (milliseconds × 10⁶), and each later one in the same millisecond (or after
+ * the clock stepped back) gets the last value plus 1 ns. The value never goes
+ * down, so names from one recorder never repeat.
+ *
+ * When the result is not a DNS-1123 subdomain (an empty name, upper case, more
+ * than 253 characters…), the name is a random UUID, as client-go does.
+ */
+export class EventNamer {
+  #lastMs = Number.NEGATIVE_INFINITY;
+  #lastNanos = 0n;
+
+  /** The name for an event about `refName` recorded at `ms` (epoch milliseconds). */
+  next(refName: string, ms: number): string {
+    let nanos: bigint;
+    if (ms > this.#lastMs) {
+      this.#lastMs = ms;
+      nanos = BigInt(ms) * ns;
+      // More than a million events in one millisecond (a stuck fake clock)
+      // would otherwise let a later millisecond reuse a value.
+      if (nanos <= this.#lastNanos) nanos = this.#lastNanos + 1n;
+    } else {
+      nanos = this.#lastNanos + 1n;
+    }
+    this.#lastNanos = nanos;
+    const name = refName + '.' + nanos.toString(16);
+    return isSubdomainFast(name) ? name : globalThis.crypto.randomUUID();
+  }
+}
