@@ -1,0 +1,112 @@
+import { InvalidOptionError, realClock } from '@event-recorder/core';
+import type { Event, PassiveClock } from '@event-recorder/core';
+import { LRUCache } from 'lru-cache';
+import { clockOption, fnOption, intOption } from './internal.js';
+import { getSpamKey } from './keys.js';
+import type { EventSpamKeyFunc } from './keys.js';
+import { TokenBucket } from './tokenBucket.js';
+
+/** client-go's `maxLruCacheEntries`: the default size of each LRU cache. */
+export const defaultLruCacheSize = 4096;
+/** client-go's `defaultSpamBurst`. */
+export const defaultSpamBurst = 25;
+/** client-go's `defaultSpamQPS`: one token every 300 seconds. */
+export const defaultSpamQps = 1 / 300;
+
+/** Options of an {@link EventSourceObjectSpamFilter}. */
+export interface EventSourceObjectSpamFilterOptions {
+  /**
+   * How many spam keys keep a token bucket. The least recently used key is
+   * forgotten first; when it comes back it gets a fresh, full bucket.
+   * 0 means the default.
+   *
+   * @defaultValue 4096
+   */
+  lruCacheSize?: number;
+  /**
+   * Token bucket capacity per spam key: how many events pass in a burst.
+   * 0 means the default.
+   *
+   * @defaultValue 25
+   */
+  burst?: number;
+  /**
+   * Refill rate per spam key, in events per second, rounded to a 32-bit float
+   * as client-go's `float32`. 0 means the default.
+   *
+   * @defaultValue 1/300
+   */
+  qps?: number;
+  /**
+   * The clock the buckets read, once per {@link EventSourceObjectSpamFilter.filter}.
+   *
+   * @defaultValue {@link realClock}
+   */
+  clock?: PassiveClock;
+  /**
+   * Which events share a bucket.
+   *
+   * @defaultValue {@link getSpamKey}
+   */
+  spamKeyFunc?: EventSpamKeyFunc;
+}
+
+/**
+ * Rate-limits events per source and object (per spam key), as client-go's
+ * `EventSourceObjectSpamFilter`: each key has a {@link TokenBucket} (burst 25,
+ * one token per 300 s by default) held in an LRU cache.
+ */
+export class EventSourceObjectSpamFilter {
+  readonly #cache: LRUCache<string, TokenBucket>;
+  readonly #burst: number;
+  readonly #qps: number;
+  readonly #clock: PassiveClock;
+  readonly #spamKeyFunc: EventSpamKeyFunc;
+
+  /** Creates a spam filter. Throws `InvalidOptionError` for bad options. */
+  constructor(options: EventSourceObjectSpamFilterOptions = {}) {
+    const max = intOption(
+      'lruCacheSize',
+      options.lruCacheSize,
+      defaultLruCacheSize,
+    );
+    this.#burst = intOption('burst', options.burst, defaultSpamBurst);
+    this.#qps = qpsOption(options.qps);
+    this.#clock = clockOption(options.clock) ?? realClock;
+    this.#spamKeyFunc =
+      fnOption('spamKeyFunc', options.spamKeyFunc) ?? getSpamKey;
+    this.#cache = new LRUCache({ max });
+  }
+
+  /**
+   * Decides whether an event is spam: takes a token from its key's bucket
+   * (creating a full bucket for a new key) and returns `true` when none was
+   * available. Reads the clock exactly once and marks the key as recently used.
+   */
+  filter(event: Event): boolean {
+    const key = this.#spamKeyFunc(event);
+    let bucket = this.#cache.get(key);
+    bucket ??= new TokenBucket({
+      qps: this.#qps,
+      burst: this.#burst,
+      clock: this.#clock,
+    });
+    const spam = !bucket.tryAccept();
+    this.#cache.set(key, bucket);
+    return spam;
+  }
+}
+
+/**
+ * Reads a QPS option where `undefined` or 0 (also after rounding to a 32-bit
+ * float, as Go's `float32`) means the default.
+ */
+export function qpsOption(value: number | undefined): number {
+  if (value === undefined || Math.fround(value) === 0) return defaultSpamQps;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(
+      `qps must be a positive finite number (0 or undefined for the default), got ${String(value)}`,
+    );
+  }
+  return value;
+}

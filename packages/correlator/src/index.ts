@@ -1,0 +1,24 @@
+// Spam filter
+export {
+  EventSourceObjectSpamFilter,
+  defaultLruCacheSize,
+  defaultSpamBurst,
+  defaultSpamQps,
+} from './eventSourceObjectSpamFilter.js';
+export type { EventSourceObjectSpamFilterOptions } from './eventSourceObjectSpamFilter.js';
+export { TokenBucket } from './tokenBucket.js';
+export type { TokenBucketOptions } from './tokenBucket.js';
+
+// Key functions
+export {
+  getEventKey,
+  getSpamKey,
+  eventAggregatorByReasonFunc,
+  eventAggregatorByReasonMessageFunc,
+  aggregatedMessagePrefix,
+} from './keys.js';
+export type {
+  EventAggregatorKeyFunc,
+  EventAggregatorMessageFunc,
+  EventSpamKeyFunc,
+} from './keys.js';
