@@ -1,4 +1,15 @@
-// Spam filter
+// Aggregation and de-duplication
+export {
+  EventAggregator,
+  defaultAggregateMaxEvents,
+  defaultAggregateIntervalInSeconds,
+} from './eventAggregator.js';
+export type {
+  EventAggregatorOptions,
+  AggregateResult,
+} from './eventAggregator.js';
+export { EventLogger } from './eventLogger.js';
+export type { EventLoggerOptions, ObserveResult } from './eventLogger.js';
 export {
   EventSourceObjectSpamFilter,
   defaultLruCacheSize,

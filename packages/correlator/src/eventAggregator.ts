@@ -1,0 +1,184 @@
+import { realClock, unixNanos } from '@event-recorder/core';
+import type { Event, PassiveClock } from '@event-recorder/core';
+import { LRUCache } from 'lru-cache';
+import { defaultLruCacheSize } from './eventSourceObjectSpamFilter.js';
+import { clockOption, fnOption, intOption, isObject, str } from './internal.js';
+import {
+  eventAggregatorByReasonFunc,
+  eventAggregatorByReasonMessageFunc,
+  getEventKey,
+} from './keys.js';
+import type {
+  EventAggregatorKeyFunc,
+  EventAggregatorMessageFunc,
+} from './keys.js';
+
+/** client-go's `defaultAggregateMaxEvents`. */
+export const defaultAggregateMaxEvents = 10;
+/** client-go's `defaultAggregateIntervalInSeconds`. */
+export const defaultAggregateIntervalInSeconds = 600;
+
+/** Options of an {@link EventAggregator}. */
+export interface EventAggregatorOptions {
+  /**
+   * How many aggregate keys are remembered. The least recently used is
+   * forgotten first, which resets its window. 0 means the default.
+   *
+   * @defaultValue 4096
+   */
+  lruCacheSize?: number;
+  /**
+   * Groups similar events.
+   *
+   * @defaultValue {@link eventAggregatorByReasonFunc}
+   */
+  keyFunc?: EventAggregatorKeyFunc;
+  /**
+   * The message of a combined event.
+   *
+   * @defaultValue {@link eventAggregatorByReasonMessageFunc}
+   */
+  messageFunc?: EventAggregatorMessageFunc;
+  /**
+   * How many distinct local keys within the window make the events combine.
+   * 0 means the default.
+   *
+   * @defaultValue 10
+   */
+  maxEvents?: number;
+  /**
+   * The sliding window, in seconds: a group whose last event is more than this
+   * old starts over. 0 means the default.
+   *
+   * @defaultValue 600
+   */
+  maxIntervalInSeconds?: number;
+  /**
+   * The clock, read once per {@link EventAggregator.eventAggregate}.
+   *
+   * @defaultValue {@link realClock}
+   */
+  clock?: PassiveClock;
+}
+
+/** What {@link EventAggregator.eventAggregate} returns. */
+export interface AggregateResult {
+  /** The input event itself, or a new combined event. */
+  event: Event;
+  /**
+   * The key to de-duplicate on: the {@link getEventKey} of the input, or the
+   * aggregate key when the event was combined, so that every later combined
+   * occurrence counts onto the same combined event.
+   */
+  cacheKey: string;
+}
+
+interface AggregateRecord {
+  /** Distinct local keys, in insertion order. */
+  localKeys: Set<string>;
+  /** When the group last saw an event, in Unix ms. */
+  lastMs: number;
+}
+
+/**
+ * Combines similar events, as client-go's `EventAggregator`: when one group
+ * (aggregate key) sees `maxEvents` distinct local keys (messages) with no gap
+ * longer than `maxIntervalInSeconds` between consecutive events, the event is
+ * replaced by a combined one.
+ *
+ * Deviation from client-go: when the group is full, Go drops an arbitrary
+ * local key (`sets.PopAny`, random); this drops the earliest-inserted one, so
+ * results are deterministic. Which message is then "remembered" only matters
+ * for a later repeat of a message of that group.
+ */
+export class EventAggregator {
+  readonly #cache: LRUCache<string, AggregateRecord>;
+  readonly #keyFunc: EventAggregatorKeyFunc;
+  readonly #messageFunc: EventAggregatorMessageFunc;
+  readonly #maxEvents: number;
+  readonly #maxIntervalMs: number;
+  readonly #clock: PassiveClock;
+
+  /** Creates an aggregator. Throws `InvalidOptionError` for bad options. */
+  constructor(options: EventAggregatorOptions = {}) {
+    const max = intOption(
+      'lruCacheSize',
+      options.lruCacheSize,
+      defaultLruCacheSize,
+    );
+    this.#keyFunc =
+      fnOption('keyFunc', options.keyFunc) ?? eventAggregatorByReasonFunc;
+    this.#messageFunc =
+      fnOption('messageFunc', options.messageFunc) ??
+      eventAggregatorByReasonMessageFunc;
+    this.#maxEvents = intOption(
+      'maxEvents',
+      options.maxEvents,
+      defaultAggregateMaxEvents,
+    );
+    this.#maxIntervalMs =
+      intOption(
+        'maxIntervalInSeconds',
+        options.maxIntervalInSeconds,
+        defaultAggregateIntervalInSeconds,
+      ) * 1000;
+    this.#clock = clockOption(options.clock) ?? realClock;
+    this.#cache = new LRUCache({ max });
+  }
+
+  /**
+   * Records the event in its group and returns either the event itself (with
+   * its own {@link getEventKey}) or, once the group has reached `maxEvents`
+   * distinct local keys, a new combined event keyed by the aggregate key.
+   * Reads the clock exactly once. Never changes the input.
+   *
+   * The combined event is named `<involvedObject.name>.<hex Unix nanoseconds
+   * of now>` (not DNS-sanitised, as in client-go), has count 1, first and last
+   * timestamps `now`, the input's namespace, involved object, type, reason and
+   * source, and the message from the message function. Annotations, action,
+   * related, eventTime, series and the reporting fields are not copied.
+   */
+  eventAggregate(event: Event): AggregateResult {
+    const now = this.#clock.now();
+    const nowMs = now.getTime();
+    const eventKey = getEventKey(event);
+    const { aggregateKey, localKey } = this.#keyFunc(event);
+
+    let record = this.#cache.get(aggregateKey);
+    // A missing record has Go's zero time, so it always starts over.
+    if (record === undefined || nowMs - record.lastMs > this.#maxIntervalMs) {
+      record = { localKeys: new Set(), lastMs: nowMs };
+    }
+    record.localKeys.add(localKey);
+    record.lastMs = nowMs;
+    this.#cache.set(aggregateKey, record);
+
+    if (record.localKeys.size < this.#maxEvents) {
+      return { event, cacheKey: eventKey };
+    }
+
+    // The group is full: keep it at maxEvents - 1 keys (Go pops a random one).
+    for (const first of record.localKeys) {
+      record.localKeys.delete(first);
+      break;
+    }
+
+    const ref = isObject(event.involvedObject) ? event.involvedObject : {};
+    const combined: Event = {
+      metadata: { name: `${str(ref.name)}.${unixNanos(now).toString(16)}` },
+      involvedObject: { ...ref },
+      count: 1,
+      firstTimestamp: new Date(nowMs),
+      lastTimestamp: new Date(nowMs),
+      message: this.#messageFunc(event),
+      source: isObject(event.source) ? { ...event.source } : {},
+    };
+    const namespace = isObject(event.metadata)
+      ? str(event.metadata.namespace)
+      : '';
+    if (namespace !== '') combined.metadata.namespace = namespace;
+    if (event.type !== undefined) combined.type = event.type;
+    if (event.reason !== undefined) combined.reason = event.reason;
+    return { event: combined, cacheKey: aggregateKey };
+  }
+}

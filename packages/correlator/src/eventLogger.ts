@@ -1,0 +1,145 @@
+import type { Event } from '@event-recorder/core';
+import { LRUCache } from 'lru-cache';
+import { defaultLruCacheSize } from './eventSourceObjectSpamFilter.js';
+import {
+  cloneEvent,
+  goJsonString,
+  goTimeJson,
+  int32,
+  intOption,
+  isObject,
+  str,
+  validTime,
+} from './internal.js';
+import { getEventKey } from './keys.js';
+
+/** Options of an {@link EventLogger}. */
+export interface EventLoggerOptions {
+  /**
+   * How many event keys are remembered. When a key is forgotten, its next
+   * occurrence is created anew (a duplicate object with a new name).
+   * 0 means the default.
+   *
+   * @defaultValue 4096
+   */
+  lruCacheSize?: number;
+}
+
+/** What {@link EventLogger.eventObserve} returns. */
+export interface ObserveResult {
+  /** A copy of the event, updated with the remembered name, count and first timestamp. */
+  event: Event;
+  /**
+   * The strategic-merge-patch body when the event was seen before:
+   * `{"count":N,"lastTimestamp":"<RFC 3339 seconds>","message":"…"}`, exactly
+   * as client-go sends it (`message` left out when empty, `count` when 0).
+   */
+  patch?: string;
+}
+
+interface EventLog {
+  count: number;
+  /** Unix ms of the first timestamp; undefined for Go's zero time. */
+  firstMs: number | undefined;
+  name: string;
+  resourceVersion: string;
+}
+
+// The "old" document of client-go's two-way merge has lastTimestamp Unix(0,0).
+const EPOCH_JSON = '"1970-01-01T00:00:00Z"';
+
+function logOf(event: Event): EventLog {
+  const meta = isObject(event.metadata) ? event.metadata : {};
+  return {
+    count: int32(event.count),
+    firstMs: validTime(event.firstTimestamp)?.getTime(),
+    name: str(meta.name),
+    resourceVersion: str(meta.resourceVersion),
+  };
+}
+
+/**
+ * Builds the patch client-go's `CreateTwoWayMergePatch` produces between the
+ * event with count 0, lastTimestamp 1970 and no message, and the event itself:
+ * only those three keys can differ, and they come out sorted.
+ */
+function buildPatch(event: Event): string {
+  const parts: string[] = [];
+  const count = int32(event.count);
+  if (count !== 0) parts.push(`"count":${count}`);
+  const last = goTimeJson(validTime(event.lastTimestamp));
+  if (last !== EPOCH_JSON) parts.push(`"lastTimestamp":${last}`);
+  const message = str(event.message);
+  if (message !== '') parts.push(`"message":${goJsonString(message)}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** Internal: observes an event the caller owns, changing it in place. */
+export let observeOwned: (
+  logger: EventLogger,
+  event: Event,
+  key: string,
+) => ObserveResult;
+
+/**
+ * De-duplicates events by counting them, as client-go's unexported
+ * `eventLogger`: it remembers, per key, the count, first timestamp, name and
+ * resourceVersion of the last occurrence, in an LRU cache.
+ */
+export class EventLogger {
+  readonly #cache: LRUCache<string, EventLog>;
+
+  static {
+    observeOwned = (logger, event, key) => logger.#observe(event, key);
+  }
+
+  /** Creates an event logger. Throws `InvalidOptionError` for bad options. */
+  constructor(options: EventLoggerOptions = {}) {
+    const max = intOption(
+      'lruCacheSize',
+      options.lruCacheSize,
+      defaultLruCacheSize,
+    );
+    this.#cache = new LRUCache({ max });
+  }
+
+  /**
+   * Records an occurrence of the event under `key` (client-go's
+   * `eventObserve`). When the key was seen with a non-zero count, the returned
+   * copy takes the remembered name, resourceVersion and first timestamp, its
+   * count becomes the remembered count plus one, and a patch is returned.
+   * Either way the occurrence is remembered, so that counts include events a
+   * spam filter later suppresses. Never changes the input.
+   */
+  eventObserve(event: Event, key: string): ObserveResult {
+    return this.#observe(cloneEvent(event), key);
+  }
+
+  /**
+   * Remembers what the server returned for an event (client-go's
+   * `updateState`), keyed by the event's own {@link getEventKey}. Anything that
+   * is not an object is ignored.
+   */
+  updateState(event: Event): void {
+    if (!isObject(event)) return;
+    this.#cache.set(getEventKey(event), logOf(event));
+  }
+
+  #observe(event: Event, key: string): ObserveResult {
+    const last = this.#cache.get(key);
+    let patch: string | undefined;
+    if (last !== undefined && last.count !== 0) {
+      if (last.name === '') delete event.metadata.name;
+      else event.metadata.name = last.name;
+      if (last.resourceVersion === '') delete event.metadata.resourceVersion;
+      else event.metadata.resourceVersion = last.resourceVersion;
+      if (last.firstMs === undefined) delete event.firstTimestamp;
+      else event.firstTimestamp = new Date(last.firstMs);
+      // Go: int32(uint(count)) + 1, wrapping as an int32.
+      event.count = (last.count + 1) | 0;
+      patch = buildPatch(event);
+    }
+    this.#cache.set(key, logOf(event));
+    return patch === undefined ? { event } : { event, patch };
+  }
+}

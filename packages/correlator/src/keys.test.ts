@@ -1,0 +1,109 @@
+import type { Event, ObjectReference } from '@event-recorder/core';
+import { describe, expect, it } from 'vitest';
+import {
+  eventAggregatorByReasonFunc,
+  eventAggregatorByReasonMessageFunc,
+  getEventKey,
+  getSpamKey,
+} from './keys.js';
+
+function objectReference(
+  kind: string,
+  name: string,
+  namespace: string,
+): ObjectReference {
+  return {
+    kind,
+    name,
+    namespace,
+    uid: 'C934D34AFB20242',
+    apiVersion: 'version',
+    fieldPath: 'spec.containers{mycontainer}',
+  };
+}
+
+function makeEvent(
+  reason: string,
+  message: string,
+  involvedObject: ObjectReference,
+): Event {
+  return {
+    metadata: {},
+    reason,
+    message,
+    involvedObject,
+    source: { component: 'kubelet', host: 'kublet.node1' },
+    count: 1,
+    type: 'Normal',
+  };
+}
+
+const pod1 = objectReference('Pod', 'pod1', 'other');
+
+describe('eventAggregatorByReasonFunc', () => {
+  it('groups events that differ only by message, and tells them apart by message', () => {
+    const k1 = eventAggregatorByReasonFunc(
+      makeEvent('end-of-world', 'it was fun', pod1),
+    );
+    const k2 = eventAggregatorByReasonFunc(
+      makeEvent('end-of-world', 'it was awful', pod1),
+    );
+    const k3 = eventAggregatorByReasonFunc(
+      makeEvent('nevermind', 'it was a bug', pod1),
+    );
+    expect(k1.aggregateKey).toBe(k2.aggregateKey);
+    expect(k1.localKey).not.toBe(k2.localKey);
+    expect(k1.aggregateKey).not.toBe(k3.aggregateKey);
+  });
+
+  it('concatenates source, object (no fieldPath), type, reason and reporting fields with no separator', () => {
+    const event: Event = {
+      ...makeEvent('R', 'M', pod1),
+      reportingComponent: 'rc',
+      reportingInstance: 'ri',
+    };
+    expect(eventAggregatorByReasonFunc(event)).toEqual({
+      aggregateKey:
+        'kubeletkublet.node1Podotherpod1C934D34AFB20242versionNormalRrcri',
+      localKey: 'M',
+    });
+  });
+});
+
+describe('eventAggregatorByReasonMessageFunc', () => {
+  it('prefixes the message with "(combined from similar events): "', () => {
+    expect(
+      eventAggregatorByReasonMessageFunc(
+        makeEvent('end-of-world', 'it was fun', pod1),
+      ),
+    ).toBe('(combined from similar events): it was fun');
+  });
+});
+
+describe('getEventKey', () => {
+  it('concatenates source, object with fieldPath, type, reason and message in client-go order', () => {
+    expect(getEventKey(makeEvent('R', 'M', pod1))).toBe(
+      'kubeletkublet.node1Podotherpod1spec.containers{mycontainer}C934D34AFB20242versionNormalRM',
+    );
+  });
+
+  it('ignores resourceVersion and treats absent fields as empty', () => {
+    const withRv = makeEvent('R', 'M', { ...pod1, resourceVersion: '7' });
+    expect(getEventKey(withRv)).toBe(getEventKey(makeEvent('R', 'M', pod1)));
+    expect(getEventKey({ metadata: {}, involvedObject: {} })).toBe('');
+    expect(getEventKey({ metadata: {} } as unknown as Event)).toBe('');
+  });
+});
+
+describe('getSpamKey', () => {
+  it('includes the type but not the reason, message or fieldPath', () => {
+    const a = makeEvent('One', 'x', pod1);
+    const b = makeEvent('Two', 'y', { ...pod1, fieldPath: 'other' });
+    const warning = { ...a, type: 'Warning' };
+    expect(getSpamKey(a)).toBe(getSpamKey(b));
+    expect(getSpamKey(a)).not.toBe(getSpamKey(warning));
+    expect(getSpamKey(a)).toBe(
+      'kubeletkublet.node1Podotherpod1C934D34AFB20242versionNormal',
+    );
+  });
+});
