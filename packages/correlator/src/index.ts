@@ -1,4 +1,11 @@
-// Aggregation and de-duplication
+// The correlator (client-go's tools/record EventCorrelator)
+export { EventCorrelator } from './eventCorrelator.js';
+export type {
+  EventCorrelatorOptions,
+  CorrelationResult,
+} from './eventCorrelator.js';
+
+// Its parts
 export {
   EventAggregator,
   defaultAggregateMaxEvents,
