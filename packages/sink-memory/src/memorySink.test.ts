@@ -1,0 +1,598 @@
+import {
+  FakeClock,
+  InvalidError,
+  NotFoundError,
+  TooManyRequestsError,
+  eventsV1ToCoreV1,
+  isSinkError,
+  type Event,
+  type EventsV1Event,
+  type SinkError,
+} from '@event-recorder/core';
+import { describe, expect, it } from 'vitest';
+import { MemorySink } from './memorySink.js';
+
+const t0 = new Date('2026-07-24T10:00:00Z');
+
+function coreEvent(overrides: Partial<Event> = {}, name = 'web-1.1'): Event {
+  return {
+    metadata: { name, namespace: 'shop' },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'u1',
+    },
+    reason: 'BackOff',
+    message: 'Back-off restarting failed container',
+    source: { component: 'kubelet' },
+    firstTimestamp: t0,
+    lastTimestamp: t0,
+    count: 1,
+    type: 'Warning',
+    reportingComponent: 'kubelet',
+    reportingInstance: '',
+    ...overrides,
+  };
+}
+
+function newEvent(overrides: Partial<EventsV1Event> = {}): EventsV1Event {
+  return {
+    metadata: { name: 'web-1.2', namespace: 'shop' },
+    eventTime: new Date('2026-07-24T10:00:00.250Z'),
+    reportingController: 'example.com/ctrl',
+    reportingInstance: 'ctrl-host',
+    action: 'Scaling',
+    reason: 'Scaled',
+    regarding: {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      name: 'web',
+      namespace: 'shop',
+    },
+    note: 'Scaled to 3',
+    type: 'Normal',
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SinkError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isSinkError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('MemorySink (core/v1)', () => {
+  it('stores a created event and answers with the server fields set', async () => {
+    const clock = new FakeClock(t0);
+    const sink = new MemorySink({ clock });
+    const stored = await sink.create(coreEvent());
+    expect(stored).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Event',
+      count: 1,
+      reason: 'BackOff',
+    });
+    expect(stored.metadata.resourceVersion).toBe('1');
+    expect(stored.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stored.metadata.creationTimestamp).toEqual(t0);
+    expect(sink.get('shop', 'web-1.1')).toEqual(stored);
+    expect(sink.list()).toEqual([stored]);
+    expect(sink.calls).toEqual({ create: 1, update: 0, patch: 0, total: 1 });
+  });
+
+  it('answers copies, so changing them leaves the store alone', async () => {
+    const sink = new MemorySink();
+    const input = coreEvent();
+    const stored = await sink.create(input);
+    stored.count = 99;
+    input.involvedObject.name = 'changed';
+    sink.get('shop', 'web-1.1')!.message = 'changed';
+    expect(sink.get('shop', 'web-1.1')).toMatchObject({
+      count: 1,
+      message: 'Back-off restarting failed container',
+      involvedObject: { name: 'web-1' },
+    });
+  });
+
+  it('truncates core/v1 timestamps to seconds, as they are on the wire', async () => {
+    const sink = new MemorySink();
+    const at = new Date('2026-07-24T10:00:05.750Z');
+    const stored = await sink.create(
+      coreEvent({ firstTimestamp: at, lastTimestamp: at }),
+    );
+    expect(stored.firstTimestamp).toEqual(new Date('2026-07-24T10:00:05Z'));
+  });
+
+  it('refuses a second event with the same name in a namespace with AlreadyExists, and allows it in another', async () => {
+    const sink = new MemorySink();
+    await sink.create(coreEvent());
+    const error = await rejection(sink.create(coreEvent({ message: 'other' })));
+    expect(error.code).toBe('AlreadyExists');
+    expect(error.status).toBe(409);
+    expect(error.message).toBe('events "web-1.1" already exists');
+    const other = coreEvent();
+    other.metadata.namespace = 'ops';
+    other.involvedObject.namespace = 'ops';
+    await expect(sink.create(other)).resolves.toMatchObject({
+      metadata: { namespace: 'ops' },
+    });
+  });
+
+  it('gives every write a higher resourceVersion', async () => {
+    const sink = new MemorySink();
+    const versions: number[] = [];
+    const a = await sink.create(coreEvent());
+    versions.push(Number(a.metadata.resourceVersion));
+    versions.push(
+      Number(
+        (await sink.create(coreEvent({}, 'web-1.2'))).metadata.resourceVersion,
+      ),
+    );
+    versions.push(
+      Number((await sink.patch(a, '{"count":2}')).metadata.resourceVersion),
+    );
+    versions.push(
+      Number(
+        (
+          await sink.update({
+            ...a,
+            count: 5,
+            metadata: { ...a.metadata, resourceVersion: undefined },
+          })
+        ).metadata.resourceVersion,
+      ),
+    );
+    sink.reset();
+    versions.push(
+      Number((await sink.create(coreEvent())).metadata.resourceVersion),
+    );
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('applies the correlator patch: count, lastTimestamp and message change, nothing else (spec §2.9)', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    const patched = await sink.patch(
+      created,
+      '{"count":2,"lastTimestamp":"2026-07-24T10:00:05Z","message":"M"}',
+    );
+    expect(patched).toEqual({
+      ...created,
+      metadata: {
+        ...created.metadata,
+        resourceVersion: patched.metadata.resourceVersion,
+      },
+      count: 2,
+      lastTimestamp: new Date('2026-07-24T10:00:05Z'),
+      message: 'M',
+    });
+    expect(sink.requests.map((r) => [r.method, r.outcome, r.patch])).toEqual([
+      ['create', 'ok', undefined],
+      [
+        'patch',
+        'ok',
+        '{"count":2,"lastTimestamp":"2026-07-24T10:00:05Z","message":"M"}',
+      ],
+    ]);
+  });
+
+  it('merges nested objects and deletes keys patched to null', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(
+      coreEvent({
+        metadata: {
+          name: 'web-1.1',
+          namespace: 'shop',
+          annotations: { a: '1', b: '2' },
+        },
+      }),
+    );
+    const patched = await sink.patch(
+      created,
+      '{"metadata":{"annotations":{"a":null,"c":"3"}},"action":null}',
+    );
+    expect(patched.metadata.annotations).toEqual({ b: '2', c: '3' });
+    expect(patched.metadata.name).toBe('web-1.1');
+  });
+
+  it('fails a patch of a missing or deleted event with NotFound, so a client can fall back to create', async () => {
+    const sink = new MemorySink();
+    const missing = await rejection(sink.patch(coreEvent(), '{"count":2}'));
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.status).toBe(404);
+    const created = await sink.create(coreEvent({ count: 3 }));
+    expect(sink.deleteEvent('shop', created.metadata.name!)).toBe(true);
+    expect(sink.deleteEvent('shop', created.metadata.name!)).toBe(false);
+    expect((await rejection(sink.patch(created, '{"count":4}'))).code).toBe(
+      'NotFound',
+    );
+    // client-go re-creates it under the cached name, without resourceVersion.
+    const again = await sink.create(coreEvent({ count: 4 }));
+    expect(again.count).toBe(4);
+    expect(Number(again.metadata.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata.resourceVersion),
+    );
+  });
+
+  it('answers Invalid for a patch body that is not a JSON object or has badly typed fields', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    for (const body of [
+      'not json',
+      '[1]',
+      '{"count":"2"}',
+      '{"lastTimestamp":"yesterday"}',
+      '{"metadata":{"name":"other"}}',
+    ]) {
+      const error = await rejection(sink.patch(created, body));
+      expect(error, body).toBeInstanceOf(InvalidError);
+      expect(error.status, body).toBe(400);
+    }
+    expect(sink.get('shop', 'web-1.1')?.count).toBe(1);
+  });
+
+  it('applies the legacy validation: the event namespace must match the involved object', async () => {
+    const sink = new MemorySink();
+    const event = coreEvent();
+    event.metadata.namespace = 'ops';
+    const error = await rejection(sink.create(event));
+    expect(error.code).toBe('Invalid');
+    expect(error.status).toBe(422);
+    expect(error.message).toContain('involvedObject.namespace');
+    const noNamespace = coreEvent();
+    delete noNamespace.metadata.namespace;
+    expect((await rejection(sink.create(noNamespace))).message).toContain(
+      'metadata.namespace: Required value',
+    );
+  });
+
+  it('lets core/v1 patches change any field, unlike events.k8s.io', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    await expect(
+      sink.patch(created, '{"reason":"Other","type":"Normal"}'),
+    ).resolves.toMatchObject({
+      reason: 'Other',
+      type: 'Normal',
+    });
+  });
+
+  it('creates on update when the event is missing, and refuses a stale resourceVersion', async () => {
+    const sink = new MemorySink();
+    const created = await sink.update(coreEvent());
+    expect(created.metadata.resourceVersion).toBe('1');
+    const updated = await sink.update({ ...created, count: 2 });
+    expect(updated.count).toBe(2);
+    const stale = await rejection(sink.update({ ...created, count: 3 }));
+    expect(stale.status).toBe(409);
+    expect(stale.message).toContain('the object has been modified');
+  });
+
+  it('lists events by namespace, involved object, reason and type', async () => {
+    const sink = new MemorySink();
+    await sink.create(coreEvent());
+    await sink.create(
+      coreEvent({ reason: 'Started', type: 'Normal' }, 'web-1.2'),
+    );
+    await sink.create(
+      coreEvent(
+        {
+          involvedObject: { kind: 'Node', apiVersion: 'v1', name: 'n1' },
+          metadata: { name: 'n1.1', namespace: 'default' },
+        },
+        'n1.1',
+      ),
+    );
+    expect(sink.list({ namespace: 'shop' })).toHaveLength(2);
+    expect(
+      sink.list({ involvedObject: { kind: 'Pod', name: 'web-1' } }),
+    ).toHaveLength(2);
+    expect(
+      sink
+        .list({ involvedObject: { kind: 'Node' } })
+        .map((e) => e.metadata.name),
+    ).toEqual(['n1.1']);
+    expect(
+      sink
+        .list({ reason: 'Started', type: 'Normal' })
+        .map((e) => e.metadata.name),
+    ).toEqual(['web-1.2']);
+    expect(sink.list({ type: 'Warning', namespace: 'default' })).toHaveLength(
+      1,
+    );
+    expect(sink.size).toBe(3);
+  });
+
+  describe('namespaces', () => {
+    it('refuses creates in a namespace that does not exist, when namespaces are modelled', async () => {
+      const sink = new MemorySink({ namespaces: ['default', 'kube-system'] });
+      const error = await rejection(sink.create(coreEvent()));
+      expect(error.code).toBe('NotFound');
+      expect(error.message).toBe('namespaces "shop" not found');
+    });
+
+    it('refuses creates in a terminating namespace with Forbidden', async () => {
+      const sink = new MemorySink();
+      sink.terminateNamespace('shop');
+      const error = await rejection(sink.create(coreEvent()));
+      expect(error.code).toBe('Forbidden');
+      expect(error.message).toContain('because it is being terminated');
+    });
+  });
+
+  describe('expiry', () => {
+    it('expires an event ttlMs after its last write, and each write renews it', async () => {
+      const clock = new FakeClock(t0);
+      const sink = new MemorySink({ clock, ttlMs: 60_000 });
+      const created = await sink.create(coreEvent());
+      clock.step(50_000);
+      await sink.patch(created, '{"count":2}');
+      clock.step(50_000);
+      expect(sink.get('shop', 'web-1.1')?.count).toBe(2);
+      clock.step(10_000);
+      expect(sink.get('shop', 'web-1.1')).toBeUndefined();
+      expect((await rejection(sink.patch(created, '{"count":3}'))).code).toBe(
+        'NotFound',
+      );
+    });
+  });
+
+  describe('fault injection', () => {
+    it('fails the next N calls with an error made from a code, then recovers', async () => {
+      const sink = new MemorySink();
+      sink.failNext(2, 'Transport');
+      expect(sink.pendingFaults).toBe(2);
+      const first = await rejection(sink.create(coreEvent()));
+      expect(first.code).toBe('Transport');
+      expect(first.retryable).toBe(true);
+      expect((await rejection(sink.create(coreEvent()))).code).toBe(
+        'Transport',
+      );
+      await expect(sink.create(coreEvent())).resolves.toBeDefined();
+      expect(sink.calls.create).toBe(3);
+      expect(sink.requests.map((r) => r.outcome)).toEqual([
+        'Transport',
+        'Transport',
+        'ok',
+      ]);
+      expect(sink.list()).toHaveLength(1);
+    });
+
+    it('limits failures to the given methods and throws a given SinkError as it is', async () => {
+      const sink = new MemorySink();
+      const throttled = new TooManyRequestsError('slow down', {
+        retryAfterMs: 2000,
+      });
+      sink.failNext(1, throttled, { methods: ['patch'] });
+      const created = await sink.create(coreEvent());
+      expect(await rejection(sink.patch(created, '{"count":2}'))).toBe(
+        throttled,
+      );
+      await expect(sink.patch(created, '{"count":2}')).resolves.toMatchObject({
+        count: 2,
+      });
+    });
+
+    it('sets retryAfterMs and the HTTP status of errors made from codes', async () => {
+      const sink = new MemorySink();
+      sink.failNext(1, 'TooManyRequests', { retryAfterMs: 1500 });
+      sink.failNext(1, 'ServerError');
+      sink.failNext(1, 'Forbidden');
+      const a = await rejection(sink.create(coreEvent()));
+      const b = await rejection(sink.create(coreEvent()));
+      const c = await rejection(sink.create(coreEvent()));
+      expect([a.code, a.status, a.retryAfterMs]).toEqual([
+        'TooManyRequests',
+        429,
+        1500,
+      ]);
+      expect([b.code, b.status, b.retryable]).toEqual([
+        'ServerError',
+        500,
+        true,
+      ]);
+      expect([c.code, c.status, c.retryable]).toEqual([
+        'Forbidden',
+        403,
+        false,
+      ]);
+    });
+
+    it('keeps failing with Infinity until the faults are cleared', async () => {
+      const sink = new MemorySink();
+      sink.failNext(Infinity, 'ServerError');
+      for (let i = 0; i < 5; i++)
+        expect((await rejection(sink.create(coreEvent()))).code).toBe(
+          'ServerError',
+        );
+      sink.clearFaults();
+      await expect(sink.create(coreEvent())).resolves.toBeDefined();
+    });
+
+    it('limits failures to one API when asked', async () => {
+      const sink = new MemorySink();
+      sink.failNext(1, 'Transport', { api: 'events.k8s.io/v1' });
+      await expect(sink.create(coreEvent())).resolves.toBeDefined();
+      expect((await rejection(sink.eventsV1().create(newEvent()))).code).toBe(
+        'Transport',
+      );
+    });
+
+    it('holds calls while paused and answers them in order on resume', async () => {
+      const sink = new MemorySink();
+      sink.pause();
+      const order: string[] = [];
+      const a = sink.create(coreEvent()).then(() => order.push('a'));
+      const b = sink
+        .create(coreEvent({}, 'web-1.2'))
+        .then(() => order.push('b'));
+      await Promise.resolve();
+      expect(sink.held).toBe(2);
+      expect(sink.calls.create).toBe(2);
+      expect(sink.list()).toEqual([]);
+      sink.resume();
+      await Promise.all([a, b]);
+      expect(order).toEqual(['a', 'b']);
+      expect(sink.list()).toHaveLength(2);
+    });
+  });
+
+  describe('waitFor', () => {
+    it('resolves with the predicate value as soon as a write makes it truthy', async () => {
+      const sink = new MemorySink();
+      const waiting = sink.waitFor((s) => s.get('shop', 'web-1.1'));
+      let settled = false;
+      void waiting.then(() => (settled = true));
+      await sink.create(coreEvent({}, 'other.1'));
+      await new Promise((r) => setImmediate(r));
+      expect(settled).toBe(false);
+      await sink.create(coreEvent());
+      await expect(waiting).resolves.toMatchObject({
+        metadata: { name: 'web-1.1' },
+      });
+    });
+
+    it('resolves at once when the predicate already holds, and counts failed calls too', async () => {
+      const sink = new MemorySink();
+      sink.failNext(1, 'Transport');
+      await rejection(sink.create(coreEvent()));
+      await expect(sink.waitFor((s) => s.calls.create === 1)).resolves.toBe(
+        true,
+      );
+    });
+
+    it('rejects with a TimeoutError that describes the calls so far', async () => {
+      const sink = new MemorySink();
+      await sink.create(coreEvent());
+      const error = await sink
+        .waitFor((s) => s.calls.patch > 0, { timeoutMs: 0 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('TimeoutError');
+      expect((error as Error).message).toContain('create 1, patch 0');
+    });
+
+    it('rejects when the signal aborts or the predicate throws', async () => {
+      const sink = new MemorySink();
+      const controller = new AbortController();
+      const aborted = sink.waitFor((s) => s.calls.patch > 0, {
+        signal: controller.signal,
+      });
+      controller.abort(new Error('test over'));
+      await expect(aborted).rejects.toThrow('test over');
+      const throwing = sink.waitFor((s) => {
+        if (s.calls.total > 0) throw new Error('bad predicate');
+        return false;
+      });
+      await sink.create(coreEvent());
+      await expect(throwing).rejects.toThrow('bad predicate');
+    });
+  });
+});
+
+describe('MemorySink (events.k8s.io/v1 view)', () => {
+  it('serves the same store through both APIs', async () => {
+    const sink = new MemorySink();
+    const events = sink.eventsV1();
+    expect(sink.eventsV1()).toBe(events);
+    const created = await events.create(newEvent());
+    expect(created).toMatchObject({
+      apiVersion: 'events.k8s.io/v1',
+      note: 'Scaled to 3',
+      regarding: { name: 'web' },
+    });
+    expect(sink.get('shop', 'web-1.2')).toMatchObject({
+      involvedObject: { kind: 'Deployment', name: 'web' },
+      message: 'Scaled to 3',
+      reportingComponent: 'example.com/ctrl',
+    });
+    expect(events.calls.create).toBe(1);
+    expect(sink.calls.create).toBe(1);
+    expect(events.list({ regarding: { kind: 'Deployment' } })).toHaveLength(1);
+  });
+
+  it('patches only the series, keeping eventTime and the first note', async () => {
+    const events = new MemorySink().eventsV1();
+    const created = await events.create(newEvent());
+    const patched = await events.patch(
+      created,
+      '{"series":{"count":2,"lastObservedTime":"2026-07-24T10:00:01.500000Z"}}',
+    );
+    expect(patched.series).toEqual({
+      count: 2,
+      lastObservedTime: new Date('2026-07-24T10:00:01.500Z'),
+    });
+    expect(patched.eventTime).toEqual(created.eventTime);
+    expect(patched.note).toBe('Scaled to 3');
+  });
+
+  it('refuses a patch of an immutable field with Invalid', async () => {
+    const events = new MemorySink().eventsV1();
+    const created = await events.create(newEvent());
+    for (const body of [
+      '{"note":"other"}',
+      '{"reason":"Other"}',
+      '{"eventTime":"2026-07-24T10:00:09.000000Z"}',
+    ]) {
+      const error = await rejection(events.patch(created, body));
+      expect(error.code, body).toBe('Invalid');
+      expect(error.message, body).toContain('field is immutable');
+    }
+  });
+
+  it('refuses a series with count 1 and the deprecated fields on create', async () => {
+    const events = new MemorySink().eventsV1();
+    const created = await events.create(newEvent());
+    const error = await rejection(
+      events.patch(
+        created,
+        '{"series":{"count":1,"lastObservedTime":"2026-07-24T10:00:01.000000Z"}}',
+      ),
+    );
+    expect(error.message).toContain('should be at least 2');
+    const deprecated = await rejection(
+      events.create(
+        newEvent({
+          metadata: { name: 'x.1', namespace: 'shop' },
+          deprecatedCount: 3,
+        }),
+      ),
+    );
+    expect(deprecated.message).toContain('deprecatedCount');
+  });
+
+  it('requires the strict fields and a DNS subdomain name through events.k8s.io/v1 only', async () => {
+    const sink = new MemorySink();
+    const bad = newEvent({
+      metadata: { name: 'Web_1', namespace: 'shop' },
+      action: '',
+    });
+    const error = await rejection(sink.eventsV1().create(bad));
+    expect(error.message).toContain('metadata.name');
+    expect(error.message).toContain('action: Required value');
+    // The same object posted as core/v1 is checked by the legacy rules only…
+    const asCore = eventsV1ToCoreV1(bad);
+    expect((await rejection(sink.create(asCore))).message).not.toContain(
+      'metadata.name',
+    );
+  });
+
+  it('patches the series of an event created through core/v1', async () => {
+    const sink = new MemorySink();
+    await sink.create(coreEvent());
+    const events = sink.eventsV1();
+    const view = events.get('shop', 'web-1.1')!;
+    const patched = await events.patch(
+      view,
+      '{"series":{"count":2,"lastObservedTime":"2026-07-24T10:00:01.000000Z"}}',
+    );
+    expect(patched.series?.count).toBe(2);
+    expect(sink.get('shop', 'web-1.1')).not.toHaveProperty('eventTime');
+  });
+});

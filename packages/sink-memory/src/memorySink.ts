@@ -1,0 +1,1008 @@
+import {
+  AlreadyExistsError,
+  ForbiddenError,
+  InvalidError,
+  InvalidOptionError,
+  NotFoundError,
+  RequestConstructionError,
+  ServerError,
+  TooManyRequestsError,
+  TransportError,
+  coreV1ToEventsV1,
+  eventsV1ToCoreV1,
+  isSinkError,
+  realClock,
+  sinkErrorFromStatus,
+  truncateToSeconds,
+  validateEventCreate,
+  validateEventUpdate,
+} from '@event-recorder/core';
+import type {
+  Event,
+  EventApi,
+  EventSink,
+  EventsV1Event,
+  ObjectReference,
+  PassiveClock,
+  SinkError,
+  SinkErrorCode,
+  ValidationIssue,
+} from '@event-recorder/core';
+import {
+  PatchBodyError,
+  applyMergePatch,
+  checkShape,
+  deepClone,
+  parsePatchBody,
+} from './eventObject.js';
+import { WaiterSet } from './waiters.js';
+import type { WaitForOptions } from './waiters.js';
+
+/** A sink method, as counted in {@link MemorySinkCalls}. */
+export type MemorySinkMethod = 'create' | 'update' | 'patch';
+
+/** Calls made to a memory sink, by method. */
+export interface MemorySinkCalls {
+  /** `create` calls, failed ones included. */
+  create: number;
+  /** `update` calls, failed ones included. */
+  update: number;
+  /** `patch` calls, failed ones included. */
+  patch: number;
+  /** All calls. */
+  total: number;
+}
+
+/** One request a memory sink answered, as kept in its request log. */
+export interface MemorySinkRequest {
+  /** The API the request went through. */
+  api: EventApi;
+  /** The method called. */
+  method: MemorySinkMethod;
+  /** The event's namespace, `''` when it had none. */
+  namespace: string;
+  /** The event's name, `''` when it had none. */
+  name: string;
+  /** The patch body, for `patch`. */
+  patch?: string;
+  /** `'ok'`, or the {@link SinkErrorCode} the call failed with. */
+  outcome: 'ok' | SinkErrorCode;
+  /** The resourceVersion written, on success. */
+  resourceVersion?: string;
+  /** When the request was answered, by the sink's clock. */
+  at: Date;
+}
+
+/**
+ * Which stored events {@link MemorySink.list} returns. Every field given must
+ * match; the others match anything.
+ */
+export interface EventListFilter {
+  /** The event's namespace. */
+  namespace?: string;
+  /**
+   * Fields of the object the event is about (`involvedObject` in core/v1,
+   * `regarding` in events.k8s.io/v1), such as `{ kind: 'Pod', name: 'web-1' }`.
+   */
+  involvedObject?: Partial<ObjectReference>;
+  /** Alias of {@link EventListFilter.involvedObject}, for events.k8s.io users. */
+  regarding?: Partial<ObjectReference>;
+  /** The event's reason. */
+  reason?: string;
+  /** The event's type, `Normal` or `Warning`. */
+  type?: string;
+}
+
+/** Options for {@link MemorySink.failNext}. */
+export interface FailNextOptions {
+  /**
+   * The methods that fail; calls to other methods pass and do not use up the
+   * failures.
+   * @defaultValue every method
+   */
+  methods?: readonly MemorySinkMethod[];
+  /**
+   * The API whose calls fail.
+   * @defaultValue both
+   */
+  api?: EventApi;
+  /** `retryAfterMs` of the errors made from a code (for `TooManyRequests`). */
+  retryAfterMs?: number;
+}
+
+/** Options for {@link MemorySink}. */
+export interface MemorySinkOptions {
+  /**
+   * Where `creationTimestamp`, expiry and request times come from.
+   * @defaultValue {@link realClock}
+   */
+  clock?: PassiveClock;
+  /**
+   * How long an event lives after its last write, as kube-apiserver's
+   * `--event-ttl` (1 h there). Expired events disappear, so a later patch gets
+   * NotFound.
+   * @defaultValue `Infinity` (events never expire)
+   */
+  ttlMs?: number;
+  /**
+   * The namespaces that exist. When given, a create in any other namespace
+   * fails with NotFound (`namespaces "x" not found`), as on a real server.
+   * @defaultValue every namespace exists
+   */
+  namespaces?: Iterable<string>;
+  /**
+   * How many requests {@link MemorySink.requests} keeps (oldest dropped).
+   * The counters in {@link MemorySink.calls} are always exact.
+   * @defaultValue `10000`
+   */
+  requestLogCapacity?: number;
+  /**
+   * Whether to run the API server's validation (`validateEventCreate`,
+   * `validateEventUpdate`) and answer Invalid as the server would.
+   * @defaultValue `true`
+   */
+  validate?: boolean;
+}
+
+interface Entry {
+  event: Event;
+  expiresAt: number;
+}
+
+interface FaultRule {
+  remaining: number;
+  make: (method: MemorySinkMethod, name: string) => SinkError;
+  methods: ReadonlySet<MemorySinkMethod> | undefined;
+  api: EventApi | undefined;
+}
+
+function emptyCalls(): MemorySinkCalls {
+  return { create: 0, update: 0, patch: 0, total: 0 };
+}
+
+function errorForCode(
+  code: SinkErrorCode,
+  method: MemorySinkMethod,
+  name: string,
+  retryAfterMs: number | undefined,
+): SinkError {
+  const what = `injected ${code} on ${method} of event "${name}"`;
+  const options = retryAfterMs === undefined ? {} : { retryAfterMs };
+  switch (code) {
+    case 'NotFound':
+      return new NotFoundError(`events "${name}" not found (${what})`, options);
+    case 'AlreadyExists':
+      return new AlreadyExistsError(
+        `events "${name}" already exists (${what})`,
+        options,
+      );
+    case 'Invalid':
+      return new InvalidError(what, { status: 422, ...options });
+    case 'Forbidden':
+      return new ForbiddenError(what, options);
+    case 'TooManyRequests':
+      return new TooManyRequestsError(what, options);
+    case 'ServerError':
+      return new ServerError(what, { status: 500, ...options });
+    case 'Transport':
+      return new TransportError(what, options);
+    case 'RequestConstruction':
+      return new RequestConstructionError(what, options);
+  }
+}
+
+function issuesText(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `${i.field}: ${i.message}`).join(', ');
+}
+
+function matchesRef(
+  ref: ObjectReference,
+  filter: Partial<ObjectReference> | undefined,
+): boolean {
+  if (filter === undefined) return true;
+  for (const key of Object.keys(filter) as Array<keyof ObjectReference>) {
+    const want = filter[key];
+    if (want !== undefined && (ref[key] ?? '') !== want) return false;
+  }
+  return true;
+}
+
+/** The server's normalisation of a stored core/v1 event. */
+function normalise(event: Event): Event {
+  delete event.apiVersion;
+  delete event.kind;
+  // Core timestamps have seconds precision on the wire.
+  if (event.firstTimestamp !== undefined)
+    event.firstTimestamp = truncateToSeconds(event.firstTimestamp);
+  if (event.lastTimestamp !== undefined)
+    event.lastTimestamp = truncateToSeconds(event.lastTimestamp);
+  // core/v1 always serialises these two, possibly as "".
+  event.reportingComponent ??= '';
+  event.reportingInstance ??= '';
+  return event;
+}
+
+/**
+ * The store behind both views: one set of internal (core/v1) objects, as the
+ * API server keeps one object readable through both APIs.
+ */
+class EventStore {
+  readonly clock: PassiveClock;
+  readonly #ttlMs: number;
+  readonly #namespaces: Set<string> | undefined;
+  readonly #terminating = new Set<string>();
+  readonly #logCapacity: number;
+  readonly #validate: boolean;
+  #entries = new Map<string, Entry>();
+  #resourceVersion = 0;
+  #calls: Record<EventApi, MemorySinkCalls> = {
+    v1: emptyCalls(),
+    'events.k8s.io/v1': emptyCalls(),
+  };
+  #requests: MemorySinkRequest[] = [];
+  #faults: FaultRule[] = [];
+  readonly #waiters = new WaiterSet();
+  #paused = false;
+  #held: Array<() => void> = [];
+
+  constructor(options: MemorySinkOptions) {
+    this.clock = options.clock ?? realClock;
+    const ttl = options.ttlMs ?? Number.POSITIVE_INFINITY;
+    if (typeof ttl !== 'number' || !(ttl > 0)) {
+      throw new InvalidOptionError(
+        `ttlMs must be a positive number, got ${String(ttl)}`,
+      );
+    }
+    this.#ttlMs = ttl;
+    this.#namespaces =
+      options.namespaces === undefined
+        ? undefined
+        : new Set(options.namespaces);
+    const capacity = options.requestLogCapacity ?? 10_000;
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new InvalidOptionError(
+        `requestLogCapacity must be a non-negative integer, got ${String(capacity)}`,
+      );
+    }
+    this.#logCapacity = capacity;
+    this.#validate = options.validate ?? true;
+  }
+
+  // --- requests -----------------------------------------------------------
+
+  async request(
+    api: EventApi,
+    method: MemorySinkMethod,
+    input: Event | EventsV1Event,
+    body?: string,
+  ): Promise<Event> {
+    const calls = this.#calls[api];
+    calls[method]++;
+    calls.total++;
+    if (this.#paused)
+      await new Promise<void>((resume) => this.#held.push(resume));
+    const namespace = input?.metadata?.namespace ?? '';
+    const name = input?.metadata?.name ?? '';
+    try {
+      const fault = this.#takeFault(api, method, name);
+      if (fault !== undefined) throw fault;
+      let stored: Event;
+      if (method === 'create') stored = this.#create(api, input);
+      else if (method === 'update') stored = this.#update(api, input);
+      else stored = this.#patch(api, input, body ?? '');
+      this.#log(
+        api,
+        method,
+        namespace,
+        name,
+        body,
+        'ok',
+        stored.metadata.resourceVersion,
+      );
+      return stored;
+    } catch (error) {
+      const code = isSinkError(error) ? error.code : 'RequestConstruction';
+      this.#log(api, method, namespace, name, body, code, undefined);
+      throw error;
+    } finally {
+      this.#notify();
+    }
+  }
+
+  #create(api: EventApi, input: Event | EventsV1Event): Event {
+    const event = this.#toInternal(api, input);
+    return this.#insert(api, event);
+  }
+
+  #insert(api: EventApi, event: Event): Event {
+    const { namespace = '', name = '' } = event.metadata;
+    if (this.#validate) {
+      const issues = validateEventCreate(event, api);
+      if (issues.length > 0) {
+        throw new InvalidError(
+          `Event "${name}" is invalid: ${issuesText(issues)}`,
+          {
+            status: 422,
+          },
+        );
+      }
+    }
+    if (this.#namespaces !== undefined && !this.#namespaces.has(namespace)) {
+      throw new NotFoundError(`namespaces "${namespace}" not found`);
+    }
+    if (this.#terminating.has(namespace)) {
+      throw new ForbiddenError(
+        `events "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+    const key = `${namespace}/${name}`;
+    if (this.#lookup(key) !== undefined) {
+      throw new AlreadyExistsError(`events "${name}" already exists`);
+    }
+    event.metadata.uid = globalThis.crypto.randomUUID();
+    event.metadata.creationTimestamp = truncateToSeconds(this.clock.now());
+    return this.#store(key, event);
+  }
+
+  #update(api: EventApi, input: Event | EventsV1Event): Event {
+    const next = this.#toInternal(api, input);
+    const { namespace = '', name = '' } = next.metadata;
+    const key = `${namespace}/${name}`;
+    const previous = this.#lookup(key);
+    // The server allows create on update for events.
+    if (previous === undefined) return this.#insert(api, next);
+    const wanted = next.metadata.resourceVersion;
+    if (wanted && wanted !== previous.event.metadata.resourceVersion) {
+      throw sinkErrorFromStatus(
+        409,
+        `Operation cannot be fulfilled on events "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    return this.#replace(api, key, next, previous.event);
+  }
+
+  #patch(api: EventApi, input: Event | EventsV1Event, body: string): Event {
+    const { namespace = '', name = '' } = input?.metadata ?? {};
+    if (name === '') {
+      throw new RequestConstructionError('resource name may not be empty');
+    }
+    const key = `${namespace}/${name}`;
+    const previous = this.#lookup(key);
+    if (previous === undefined)
+      throw new NotFoundError(`events "${name}" not found`);
+    let next: Event;
+    try {
+      const patch = parsePatchBody(body);
+      const prev = previous.event;
+      if (api === 'v1') {
+        next = applyMergePatch(
+          deepClone(prev) as unknown as Record<string, unknown>,
+          patch,
+        ) as unknown as Event;
+      } else {
+        const view = applyMergePatch(
+          coreV1ToEventsV1(deepClone(prev)) as unknown as Record<
+            string,
+            unknown
+          >,
+          patch,
+        ) as unknown as EventsV1Event;
+        next = eventsV1ToCoreV1(view);
+        // A legacy event has no eventTime; its events.k8s.io view shows
+        // firstTimestamp instead. Keep it absent if the patch left it alone.
+        if (
+          prev.eventTime === undefined &&
+          next.eventTime?.getTime() ===
+            (prev.firstTimestamp ?? new Date(0)).getTime()
+        ) {
+          delete next.eventTime;
+        }
+      }
+    } catch (error) {
+      if (error instanceof PatchBodyError) {
+        throw new InvalidError(error.message, { status: 400, cause: error });
+      }
+      throw error;
+    }
+    const shape = checkShape(next as unknown as Record<string, unknown>);
+    if (shape.length > 0) {
+      throw new InvalidError(
+        `Event "${name}" is invalid: ${issuesText(shape)}`,
+        {
+          status: 400,
+        },
+      );
+    }
+    if (next.metadata.name !== name || next.metadata.namespace !== namespace) {
+      throw new InvalidError(
+        `the name or namespace of the object does not match the request (events "${name}" in "${namespace}")`,
+        { status: 400 },
+      );
+    }
+    const wanted = next.metadata.resourceVersion;
+    if (wanted && wanted !== previous.event.metadata.resourceVersion) {
+      throw sinkErrorFromStatus(
+        409,
+        `Operation cannot be fulfilled on events "${name}": the object has been modified`,
+      );
+    }
+    return this.#replace(api, key, next, previous.event);
+  }
+
+  #replace(api: EventApi, key: string, next: Event, previous: Event): Event {
+    normalise(next);
+    if (this.#validate) {
+      const issues = validateEventUpdate(next, previous, api);
+      if (issues.length > 0) {
+        throw new InvalidError(
+          `Event "${previous.metadata.name ?? ''}" is invalid: ${issuesText(issues)}`,
+          { status: 422 },
+        );
+      }
+    }
+    next.metadata.uid = previous.metadata.uid;
+    next.metadata.creationTimestamp = previous.metadata.creationTimestamp;
+    return this.#store(key, next);
+  }
+
+  #store(key: string, event: Event): Event {
+    event.metadata.resourceVersion = String(++this.#resourceVersion);
+    // A re-created event goes to the end of the listing order.
+    this.#entries.delete(key);
+    this.#entries.set(key, {
+      event,
+      expiresAt: this.clock.now().getTime() + this.#ttlMs,
+    });
+    return event;
+  }
+
+  #toInternal(api: EventApi, input: Event | EventsV1Event): Event {
+    if (typeof input !== 'object' || input === null) {
+      throw new RequestConstructionError('the event must be an object');
+    }
+    if (typeof input.metadata !== 'object' || input.metadata === null) {
+      throw new InvalidError('metadata: Required value', { status: 422 });
+    }
+    const copy = deepClone(input);
+    const event =
+      api === 'v1' ? (copy as Event) : eventsV1ToCoreV1(copy as EventsV1Event);
+    if (
+      api === 'v1' &&
+      (typeof event.involvedObject !== 'object' ||
+        event.involvedObject === null)
+    ) {
+      event.involvedObject = {};
+    }
+    const shape = checkShape(event as unknown as Record<string, unknown>);
+    if (shape.length > 0) {
+      throw new InvalidError(`Event is invalid: ${issuesText(shape)}`, {
+        status: 400,
+      });
+    }
+    return normalise(event);
+  }
+
+  // --- queries ------------------------------------------------------------
+
+  #lookup(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.clock.now().getTime()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  get(namespace: string, name: string): Event | undefined {
+    return this.#lookup(`${namespace}/${name}`)?.event;
+  }
+
+  list(filter: EventListFilter = {}): Event[] {
+    const now = this.clock.now().getTime();
+    const ref = filter.involvedObject ?? filter.regarding;
+    const out: Event[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) {
+        this.#entries.delete(key);
+        continue;
+      }
+      const e = entry.event;
+      if (
+        filter.namespace !== undefined &&
+        e.metadata.namespace !== filter.namespace
+      )
+        continue;
+      if (filter.reason !== undefined && e.reason !== filter.reason) continue;
+      if (filter.type !== undefined && e.type !== filter.type) continue;
+      if (!matchesRef(e.involvedObject, ref)) continue;
+      out.push(e);
+    }
+    return out;
+  }
+
+  delete(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    const existed = this.#lookup(key) !== undefined;
+    this.#entries.delete(key);
+    if (existed) this.#notify();
+    return existed;
+  }
+
+  calls(api: EventApi | undefined): MemorySinkCalls {
+    if (api !== undefined) return { ...this.#calls[api] };
+    const a = this.#calls.v1;
+    const b = this.#calls['events.k8s.io/v1'];
+    return {
+      create: a.create + b.create,
+      update: a.update + b.update,
+      patch: a.patch + b.patch,
+      total: a.total + b.total,
+    };
+  }
+
+  requests(api: EventApi | undefined): MemorySinkRequest[] {
+    return this.#requests
+      .slice(-this.#logCapacity)
+      .filter((r) => api === undefined || r.api === api)
+      .map((r) => ({ ...r, at: new Date(r.at.getTime()) }));
+  }
+
+  #log(
+    api: EventApi,
+    method: MemorySinkMethod,
+    namespace: string,
+    name: string,
+    patch: string | undefined,
+    outcome: MemorySinkRequest['outcome'],
+    resourceVersion: string | undefined,
+  ): void {
+    if (this.#logCapacity === 0) return;
+    const entry: MemorySinkRequest = {
+      api,
+      method,
+      namespace,
+      name,
+      outcome,
+      at: this.clock.now(),
+    };
+    if (patch !== undefined) entry.patch = patch;
+    if (resourceVersion !== undefined) entry.resourceVersion = resourceVersion;
+    this.#requests.push(entry);
+    // Trim in batches so that logging stays amortised O(1); readers slice.
+    if (this.#requests.length >= 2 * this.#logCapacity + 1024) {
+      this.#requests = this.#requests.slice(-this.#logCapacity);
+    }
+  }
+
+  // --- faults and flow control -------------------------------------------
+
+  failNext(
+    count: number,
+    error: SinkErrorCode | SinkError,
+    options: FailNextOptions = {},
+  ): void {
+    if (
+      !(count >= 0) ||
+      (!Number.isInteger(count) && count !== Number.POSITIVE_INFINITY)
+    ) {
+      throw new InvalidOptionError(
+        `failNext needs a whole count or Infinity, got ${String(count)}`,
+      );
+    }
+    let make: FaultRule['make'];
+    if (typeof error === 'string') {
+      const retryAfterMs = options.retryAfterMs;
+      make = (method, name) => errorForCode(error, method, name, retryAfterMs);
+    } else if (isSinkError(error)) {
+      make = () => error;
+    } else {
+      throw new InvalidOptionError(
+        'failNext needs a SinkErrorCode or a SinkError',
+      );
+    }
+    if (count === 0) return;
+    this.#faults.push({
+      remaining: count,
+      make,
+      methods:
+        options.methods === undefined ? undefined : new Set(options.methods),
+      api: options.api,
+    });
+  }
+
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
+  pendingFaults(): number {
+    return this.#faults.reduce((n, f) => n + f.remaining, 0);
+  }
+
+  #takeFault(
+    api: EventApi,
+    method: MemorySinkMethod,
+    name: string,
+  ): SinkError | undefined {
+    for (let i = 0; i < this.#faults.length; i++) {
+      const rule = this.#faults[i] as FaultRule;
+      if (rule.methods !== undefined && !rule.methods.has(method)) continue;
+      if (rule.api !== undefined && rule.api !== api) continue;
+      rule.remaining--;
+      if (rule.remaining <= 0) this.#faults.splice(i, 1);
+      return rule.make(method, name);
+    }
+    return undefined;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = [];
+    for (const release of held) release();
+  }
+
+  get held(): number {
+    return this.#held.length;
+  }
+
+  terminateNamespace(namespace: string): void {
+    this.#terminating.add(namespace);
+  }
+
+  reset(): void {
+    this.#entries = new Map();
+    this.#calls = { v1: emptyCalls(), 'events.k8s.io/v1': emptyCalls() };
+    this.#requests = [];
+    this.#faults = [];
+    this.#terminating.clear();
+    this.resume();
+    this.#notify();
+  }
+
+  // --- waiting ------------------------------------------------------------
+
+  waitFor<T>(
+    evaluate: () => T,
+    describeState: () => string,
+    options: WaitForOptions,
+  ): Promise<Exclude<T, false | undefined | null | 0 | ''>> {
+    return this.#waiters.wait(
+      evaluate,
+      describeState,
+      'MemorySink.waitFor',
+      options,
+    );
+  }
+
+  #notify(): void {
+    this.#waiters.notify();
+  }
+
+  describe(api: EventApi | undefined): string {
+    const c = this.calls(api);
+    return `Calls so far: create ${c.create}, patch ${c.patch}, update ${c.update}; ${this.#entries.size} stored event(s).`;
+  }
+}
+
+// The store of each sink, shared with its events.k8s.io/v1 view without
+// exposing it on either public class.
+const stores = new WeakMap<MemorySink, EventStore>();
+
+function storeOf(sink: MemorySink): EventStore {
+  const store = stores.get(sink);
+  if (store === undefined) {
+    throw new InvalidOptionError('MemoryEventsV1Sink needs a MemorySink');
+  }
+  return store;
+}
+
+function coreView(event: Event): Event {
+  const out = deepClone(event);
+  return { apiVersion: 'v1', kind: 'Event', ...out };
+}
+
+function eventsView(event: Event): EventsV1Event {
+  return coreV1ToEventsV1(deepClone(event));
+}
+
+/**
+ * An in-memory {@link EventSink} with the API server's semantics, for tests,
+ * examples and benchmarks:
+ *
+ * - names are unique per namespace (a second create fails with AlreadyExists);
+ * - every write gets a higher `resourceVersion`, and a `uid` and
+ *   `creationTimestamp` on create;
+ * - `patch` applies the strategic-merge JSON body (for Events: a JSON merge
+ *   patch where `null` deletes) and fails with NotFound when the event does
+ *   not exist (or has expired, with `ttlMs`);
+ * - validation is the server's (`validateEventCreate`, `validateEventUpdate`),
+ *   answered with Invalid; through events.k8s.io/v1 only `series` and
+ *   metadata can change;
+ * - core/v1 timestamps come back truncated to seconds, as over the wire.
+ *
+ * One store, two views: the `MemorySink` itself is the core/v1 API
+ * (`EventSink<Event>`), and {@link MemorySink.eventsV1} returns the
+ * events.k8s.io/v1 API (`EventSink<EventsV1Event>`) over the same objects, as
+ * the API server serves one object through both. Counters, the request log,
+ * fault injection and `waitFor` are there for tests.
+ *
+ * Everything returned is a copy: changing it does not change the store.
+ *
+ * @example
+ * ```ts
+ * const sink = new MemorySink();
+ * broadcaster.startRecordingToSink(sink);
+ * recorder.eventf(pod, 'Normal', 'Started', 'Started container %s', 'web');
+ * const [event] = await sink.waitFor((s) => s.list({ reason: 'Started' }).length > 0 && s.list());
+ * ```
+ */
+export class MemorySink implements EventSink<Event> {
+  readonly #store: EventStore;
+  #events: MemoryEventsV1Sink | undefined;
+
+  /**
+   * Creates an empty sink.
+   * @throws {@link InvalidOptionError} for a bad `ttlMs` or `requestLogCapacity`.
+   */
+  constructor(options: MemorySinkOptions = {}) {
+    this.#store = new EventStore(options);
+    stores.set(this, this.#store);
+  }
+
+  // --- EventSink (core/v1 API) --------------------------------------------
+
+  /** Creates an event through the core/v1 API. */
+  async create(event: Event): Promise<Event> {
+    return coreView(await this.#store.request('v1', 'create', event));
+  }
+
+  /** Replaces (or creates) an event through the core/v1 API. */
+  async update(event: Event): Promise<Event> {
+    return coreView(await this.#store.request('v1', 'update', event));
+  }
+
+  /** Applies a strategic-merge patch through the core/v1 API. */
+  async patch(event: Event, patch: string): Promise<Event> {
+    return coreView(await this.#store.request('v1', 'patch', event, patch));
+  }
+
+  // --- views ----------------------------------------------------------------
+
+  /** This sink: the core/v1 view. For symmetry with {@link MemorySink.eventsV1}. */
+  coreV1(): MemorySink {
+    return this;
+  }
+
+  /**
+   * The events.k8s.io/v1 view of the same store: an
+   * `EventSink<EventsV1Event>` with the stricter validation and immutability
+   * of that API. Always the same object.
+   */
+  eventsV1(): MemoryEventsV1Sink {
+    this.#events ??= new MemoryEventsV1Sink(this);
+    return this.#events;
+  }
+
+  // --- queries --------------------------------------------------------------
+
+  /** Stored events matching `filter`, oldest created first, as core/v1 events. */
+  list(filter?: EventListFilter): Event[] {
+    return this.#store.list(filter).map(coreView);
+  }
+
+  /** The stored event, as a core/v1 event, or `undefined`. */
+  get(namespace: string, name: string): Event | undefined {
+    const event = this.#store.get(namespace, name);
+    return event === undefined ? undefined : coreView(event);
+  }
+
+  /** How many events are stored (expired ones not yet swept may count). */
+  get size(): number {
+    return this.#store.list().length;
+  }
+
+  /** Calls made through both APIs, by method. A fresh object each time. */
+  get calls(): MemorySinkCalls {
+    return this.#store.calls(undefined);
+  }
+
+  /** The latest requests through both APIs (see `requestLogCapacity`). */
+  get requests(): MemorySinkRequest[] {
+    return this.#store.requests(undefined);
+  }
+
+  /**
+   * Resolves with the first truthy value `predicate` returns: now, or right
+   * after the write that makes it truthy (any create, update, patch, failure
+   * or `deleteEvent`). Rejects with a `TimeoutError` that describes the calls
+   * made so far if that does not happen within `timeoutMs` real milliseconds.
+   *
+   * Drive it with writes, not with time: the timeout is a safety net.
+   *
+   * @example
+   * ```ts
+   * await sink.waitFor((s) => s.calls.patch >= 24);
+   * const event = await sink.waitFor((s) => s.get('shop', name));
+   * ```
+   */
+  waitFor<T>(
+    predicate: (sink: MemorySink) => T,
+    options: WaitForOptions = {},
+  ): Promise<Exclude<T, false | undefined | null | 0 | ''>> {
+    return this.#store.waitFor(
+      () => predicate(this),
+      () => this.#store.describe(undefined),
+      options,
+    );
+  }
+
+  // --- test controls --------------------------------------------------------
+
+  /**
+   * Makes the next `count` calls (through either API, unless `options.api` is
+   * given) fail with `error`: a {@link SinkErrorCode}, from which a matching
+   * error is made for each call, or a {@link SinkError} thrown as it is.
+   * `Infinity` keeps failing until {@link MemorySink.clearFaults}. Several
+   * calls queue up, first in first out.
+   *
+   * @example
+   * ```ts
+   * sink.failNext(3, 'Transport');
+   * sink.failNext(1, 'TooManyRequests', { methods: ['patch'], retryAfterMs: 2000 });
+   * ```
+   */
+  failNext(
+    count: number,
+    error: SinkErrorCode | SinkError,
+    options?: FailNextOptions,
+  ): void {
+    this.#store.failNext(count, error, options);
+  }
+
+  /** Cancels every pending injected failure. */
+  clearFaults(): void {
+    this.#store.clearFaults();
+  }
+
+  /** How many injected failures are still pending. */
+  get pendingFaults(): number {
+    return this.#store.pendingFaults();
+  }
+
+  /**
+   * Holds every call from now on until {@link MemorySink.resume}: a stalled
+   * server. Held calls are counted at once and answered in order on resume.
+   */
+  pause(): void {
+    this.#store.pause();
+  }
+
+  /** Answers the held calls and stops holding new ones. */
+  resume(): void {
+    this.#store.resume();
+  }
+
+  /** How many calls are held by {@link MemorySink.pause}. */
+  get held(): number {
+    return this.#store.held;
+  }
+
+  /**
+   * Deletes an event, as kube-apiserver's TTL expiry does: a later patch of it
+   * fails with NotFound. Returns whether it existed.
+   */
+  deleteEvent(namespace: string, name: string): boolean {
+    return this.#store.delete(namespace, name);
+  }
+
+  /**
+   * Marks a namespace as terminating: creates in it fail with Forbidden, as
+   * on a real server while the namespace is being deleted.
+   */
+  terminateNamespace(namespace: string): void {
+    this.#store.terminateNamespace(namespace);
+  }
+
+  /**
+   * Forgets every event, counter, logged request, injected failure and
+   * terminating namespace, and answers held calls. The resourceVersion keeps
+   * increasing across resets.
+   */
+  reset(): void {
+    this.#store.reset();
+  }
+}
+
+/**
+ * The events.k8s.io/v1 view of a {@link MemorySink}: an
+ * `EventSink<EventsV1Event>` over the same store. Obtain it with
+ * {@link MemorySink.eventsV1}. Its `calls` and `requests` count only
+ * events.k8s.io/v1 requests; faults, pause and reset act on the whole store.
+ */
+export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
+  readonly #store: EventStore;
+  /** The sink this is a view of (the core/v1 view and the test controls). */
+  readonly store: MemorySink;
+
+  /**
+   * Creates the events.k8s.io/v1 view of `sink`; {@link MemorySink.eventsV1}
+   * returns one such view, made once.
+   */
+  constructor(sink: MemorySink) {
+    this.#store = storeOf(sink);
+    this.store = sink;
+  }
+
+  /** Creates an event through the events.k8s.io/v1 API. */
+  async create(event: EventsV1Event): Promise<EventsV1Event> {
+    return eventsView(
+      await this.#store.request('events.k8s.io/v1', 'create', event),
+    );
+  }
+
+  /** Replaces (or creates) an event through the events.k8s.io/v1 API. */
+  async update(event: EventsV1Event): Promise<EventsV1Event> {
+    return eventsView(
+      await this.#store.request('events.k8s.io/v1', 'update', event),
+    );
+  }
+
+  /** Applies a strategic-merge patch through the events.k8s.io/v1 API. */
+  async patch(event: EventsV1Event, patch: string): Promise<EventsV1Event> {
+    return eventsView(
+      await this.#store.request('events.k8s.io/v1', 'patch', event, patch),
+    );
+  }
+
+  /** Stored events matching `filter`, as events.k8s.io/v1 events. */
+  list(filter?: EventListFilter): EventsV1Event[] {
+    return this.#store.list(filter).map(eventsView);
+  }
+
+  /** The stored event, as an events.k8s.io/v1 event, or `undefined`. */
+  get(namespace: string, name: string): EventsV1Event | undefined {
+    const event = this.#store.get(namespace, name);
+    return event === undefined ? undefined : eventsView(event);
+  }
+
+  /** Calls made through events.k8s.io/v1, by method. */
+  get calls(): MemorySinkCalls {
+    return this.#store.calls('events.k8s.io/v1');
+  }
+
+  /** The latest requests made through events.k8s.io/v1. */
+  get requests(): MemorySinkRequest[] {
+    return this.#store.requests('events.k8s.io/v1');
+  }
+
+  /** As {@link MemorySink.waitFor}, with this view passed to `predicate`. */
+  waitFor<T>(
+    predicate: (sink: MemoryEventsV1Sink) => T,
+    options: WaitForOptions = {},
+  ): Promise<Exclude<T, false | undefined | null | 0 | ''>> {
+    return this.#store.waitFor(
+      () => predicate(this),
+      () => this.#store.describe('events.k8s.io/v1'),
+      options,
+    );
+  }
+
+  /** As {@link MemorySink.failNext}; failures apply to both APIs unless `options.api` says otherwise. */
+  failNext(
+    count: number,
+    error: SinkErrorCode | SinkError,
+    options?: FailNextOptions,
+  ): void {
+    this.#store.failNext(count, error, options);
+  }
+
+  /** As {@link MemorySink.deleteEvent}. */
+  deleteEvent(namespace: string, name: string): boolean {
+    return this.#store.delete(namespace, name);
+  }
+}
