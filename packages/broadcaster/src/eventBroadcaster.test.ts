@@ -1,0 +1,479 @@
+import {
+  AlreadyExistsError,
+  FakeClock,
+  ForbiddenError,
+  MemoryLogger,
+  NotFoundError,
+  TransportError,
+  type Event,
+  type EventSink,
+  type SinkError,
+} from '@event-recorder/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventBroadcaster } from './eventBroadcaster.js';
+
+/**
+ * A small sink with the API server's semantics for core/v1 events (unique
+ * names, increasing resourceVersion, NotFound on patching a missing event),
+ * scriptable failures and a stall switch.
+ */
+class TestSink implements EventSink<Event> {
+  readonly stored = new Map<string, Event>();
+  readonly writes: { op: 'create' | 'patch'; event: Event; patch?: string }[] =
+    [];
+  failures: SinkError[] = [];
+  stall = false;
+  #rv = 0;
+  readonly #stalled: (() => void)[] = [];
+
+  creates(): number {
+    return this.writes.filter((w) => w.op === 'create').length;
+  }
+  patches(): string[] {
+    return this.writes.filter((w) => w.op === 'patch').map((w) => w.patch!);
+  }
+  list(): Event[] {
+    return [...this.stored.values()];
+  }
+  release(): void {
+    for (const r of this.#stalled.splice(0)) r();
+  }
+
+  async create(event: Event): Promise<Event> {
+    await this.#gate({ op: 'create', event });
+    const key = `${event.metadata.namespace}/${event.metadata.name}`;
+    if (this.stored.has(key)) throw new AlreadyExistsError(key);
+    const stored = structuredClone(event);
+    stored.metadata.resourceVersion = String(++this.#rv);
+    this.stored.set(key, stored);
+    return structuredClone(stored);
+  }
+
+  async patch(event: Event, patch: string): Promise<Event> {
+    await this.#gate({ op: 'patch', event, patch });
+    const key = `${event.metadata.namespace}/${event.metadata.name}`;
+    const stored = this.stored.get(key);
+    if (stored === undefined) throw new NotFoundError(key);
+    const body = JSON.parse(patch) as {
+      count?: number;
+      message?: string;
+      lastTimestamp?: string;
+    };
+    if (body.count !== undefined) stored.count = body.count;
+    if (body.message !== undefined) stored.message = body.message;
+    if (body.lastTimestamp !== undefined) {
+      stored.lastTimestamp = new Date(body.lastTimestamp);
+    }
+    stored.metadata.resourceVersion = String(++this.#rv);
+    return structuredClone(stored);
+  }
+
+  async update(event: Event): Promise<Event> {
+    return Promise.resolve(event);
+  }
+
+  async #gate(write: TestSink['writes'][number]): Promise<void> {
+    this.writes.push(write);
+    if (this.stall) {
+      await new Promise<void>((resolve) => this.#stalled.push(resolve));
+    }
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
+  }
+}
+
+const pod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'foo', namespace: 'baz', uid: 'bar' },
+};
+
+function podNamed(name: string) {
+  return { ...pod, metadata: { ...pod.metadata, name } };
+}
+
+/** Lets the delivery loops run; never waits for time. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function setup(
+  options: ConstructorParameters<typeof EventBroadcaster>[0] = {},
+) {
+  const clock = new FakeClock(new Date('2026-07-24T10:00:00Z'));
+  const logger = new MemoryLogger();
+  const broadcaster = new EventBroadcaster({ clock, logger, ...options });
+  const sink = new TestSink();
+  const handle = broadcaster.startRecordingToSink(sink);
+  const recorder = broadcaster.newRecorder({ component: 'eventTest' });
+  return { clock, logger, broadcaster, sink, handle, recorder };
+}
+
+describe('EventBroadcaster.startRecordingToSink', () => {
+  it('turns 30 identical events 1 s apart into 1 create and 24 patches, skips 5, and patches count 32 at t = 300 s', async () => {
+    const { clock, broadcaster, sink, recorder } = setup();
+    for (let i = 0; i < 30; i++) {
+      recorder.eventf(pod, 'Warning', 'BackOff', 'Back-off %d', 1);
+      await broadcaster.flush();
+      clock.step(1000);
+    }
+    expect(sink.creates()).toBe(1);
+    expect(sink.patches()).toHaveLength(24);
+    expect(JSON.parse(sink.patches()[23]!)).toMatchObject({ count: 25 });
+    expect(broadcaster.stats().dropped.spam).toBe(5);
+
+    clock.setTime(new Date('2026-07-24T10:04:59Z'));
+    recorder.eventf(pod, 'Warning', 'BackOff', 'Back-off %d', 1);
+    await broadcaster.flush();
+    expect(sink.patches()).toHaveLength(24);
+    clock.setTime(new Date('2026-07-24T10:05:00Z'));
+    recorder.eventf(pod, 'Warning', 'BackOff', 'Back-off %d', 1);
+    await broadcaster.flush();
+    expect(JSON.parse(sink.patches()[24]!)).toEqual({
+      count: 32,
+      lastTimestamp: '2026-07-24T10:05:00Z',
+      message: 'Back-off 1',
+    });
+    expect(sink.list()).toHaveLength(1);
+    expect(sink.list()[0]).toMatchObject({ count: 32, message: 'Back-off 1' });
+    const stats = broadcaster.stats();
+    expect(stats).toMatchObject({ recorded: 32, delivered: 26, pending: 0 });
+    expect(stats.dropped.spam).toBe(6);
+  });
+
+  it('combines 10 distinct messages about one object into one aggregated event', async () => {
+    const { clock, broadcaster, sink, recorder } = setup();
+    for (let i = 1; i <= 11; i++) {
+      recorder.eventf(pod, 'Normal', 'Scaled', 'message %d', i);
+      await broadcaster.flush();
+      clock.step(1000);
+    }
+    expect(sink.creates()).toBe(10);
+    const combined = sink
+      .list()
+      .filter((e) => e.message?.startsWith('(combined from similar events): '));
+    expect(combined).toHaveLength(1);
+    expect(combined[0]).toMatchObject({
+      message: '(combined from similar events): message 11',
+      count: 2,
+    });
+    expect(JSON.parse(sink.patches()[0]!)).toMatchObject({
+      count: 2,
+      message: '(combined from similar events): message 11',
+    });
+  });
+
+  it('still delivers an event when the sink fails three times with Transport', async () => {
+    const { clock, broadcaster, sink, recorder } = setup({ random: () => 0 });
+    sink.failures = [1, 2, 3].map(
+      () => new TransportError('connection refused'),
+    );
+    recorder.event(pod, 'Normal', 'Started', 'started');
+    await settle();
+    // Default policy with sleepDurationMs 10 s: 1 s, 2 s, 4 s.
+    for (const delay of [1000, 2000, 4000]) {
+      clock.step(delay);
+      await settle();
+    }
+    expect(sink.writes).toHaveLength(4);
+    expect(sink.list()).toHaveLength(1);
+    expect(broadcaster.stats()).toMatchObject({ delivered: 1, pending: 0 });
+  });
+
+  it('treats Forbidden as final, reports it loudly once and counts each one', async () => {
+    const { broadcaster, sink, recorder, logger } = setup();
+    sink.failures = [
+      new ForbiddenError('events is forbidden'),
+      new ForbiddenError('again'),
+    ];
+    recorder.event(pod, 'Normal', 'Started', 'one');
+    recorder.event(podNamed('other'), 'Normal', 'Started', 'two');
+    const report = await broadcaster.flush();
+    expect(sink.writes).toHaveLength(2);
+    expect(report.dropped.final).toBe(2);
+    expect(report.sinks[0]?.finalByCode).toEqual({ Forbidden: 2 });
+    const errors = logger.find({ level: 'error' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.fields).toMatchObject({ code: 'Forbidden' });
+  });
+
+  it('does not let a stalled sink delay a second sink', async () => {
+    const { broadcaster, sink, recorder } = setup();
+    sink.stall = true;
+    const healthy = new TestSink();
+    broadcaster.startRecordingToSink(healthy, { name: 'healthy' });
+    for (let i = 0; i < 20; i++) {
+      recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'started');
+    }
+    await settle();
+    expect(healthy.list()).toHaveLength(20);
+    expect(sink.list()).toHaveLength(0);
+    const stats = broadcaster.stats();
+    expect(stats.sinks.map((s) => [s.name, s.delivered, s.pending])).toEqual([
+      ['sink-1', 0, 20],
+      ['healthy', 20, 0],
+    ]);
+  });
+
+  it('gives each sink its own correlator', async () => {
+    const { clock, broadcaster, sink, handle, recorder } = setup();
+    for (let i = 0; i < 3; i++) {
+      recorder.event(pod, 'Normal', 'Started', 'same');
+      await broadcaster.flush();
+      clock.step(1000);
+    }
+    handle.stop();
+    const second = new TestSink();
+    broadcaster.startRecordingToSink(second);
+    for (let i = 0; i < 3; i++) {
+      recorder.event(pod, 'Normal', 'Started', 'same');
+      await broadcaster.flush();
+      clock.step(1000);
+    }
+    for (const s of [sink, second]) {
+      expect(s.writes.map((w) => w.op)).toEqual(['create', 'patch', 'patch']);
+    }
+  });
+
+  it('falls back to create with the cached name and count when the stored event expired', async () => {
+    const { clock, broadcaster, sink, recorder } = setup();
+    recorder.event(pod, 'Normal', 'Started', 'same');
+    await broadcaster.flush();
+    const name = sink.list()[0]!.metadata.name;
+    sink.stored.clear(); // the server's TTL expired it
+    clock.step(1000);
+    recorder.event(pod, 'Normal', 'Started', 'same');
+    await broadcaster.flush();
+    expect(sink.writes.map((w) => w.op)).toEqual(['create', 'patch', 'create']);
+    const recreated = sink.writes[2]!.event;
+    expect(recreated.metadata.name).toBe(name);
+    expect(recreated.metadata.resourceVersion).toBeUndefined();
+    expect(recreated.count).toBe(2);
+  });
+});
+
+describe('EventBroadcaster queues', () => {
+  it('drops and counts when a queue is full, and publish returns false', async () => {
+    const { broadcaster, sink, recorder } = setup({ queueLength: 3 });
+    sink.stall = true;
+    for (let i = 0; i < 10; i++) {
+      recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'x');
+    }
+    await settle();
+    // Recording is synchronous and delivery asynchronous: the queue took 3.
+    expect(broadcaster.stats()).toMatchObject({ recorded: 10, pending: 3 });
+    expect(broadcaster.stats().dropped.queueFull).toBe(7);
+    expect(broadcaster.stats().sinks[0]).toMatchObject({ queued: 2 });
+    expect(broadcaster.publish(sink.writes[0]!.event)).toBe(true);
+    expect(broadcaster.publish(sink.writes[0]!.event)).toBe(false);
+    expect(broadcaster.stats().dropped.queueFull).toBe(8);
+  });
+});
+
+describe('EventBroadcaster.flush and shutdown', () => {
+  it('delivers everything queued before shutdown, then refuses and counts later events', async () => {
+    const { broadcaster, sink, recorder } = setup();
+    for (let i = 0; i < 50; i++) {
+      recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'x');
+    }
+    const report = await broadcaster.shutdown({ timeoutMs: 5000 });
+    expect(sink.list()).toHaveLength(50);
+    expect(report).toMatchObject({ recorded: 50, delivered: 50, pending: 0 });
+
+    expect(() =>
+      recorder.event(pod, 'Normal', 'Started', 'too late'),
+    ).not.toThrow();
+    const after = broadcaster.stats();
+    expect(after.dropped.shutdown).toBe(1);
+    expect(after.recorded).toBe(51);
+    expect(await broadcaster.shutdown()).toBe(report);
+  });
+
+  it('resolves at the deadline and counts what a stalled sink still holds as shutdown drops', async () => {
+    const { clock, broadcaster, sink, recorder } = setup();
+    sink.stall = true;
+    for (let i = 0; i < 5; i++) {
+      recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'x');
+    }
+    let done = false;
+    const result = broadcaster.shutdown({ timeoutMs: 2000 }).then((r) => {
+      done = true;
+      return r;
+    });
+    await settle();
+    expect(done).toBe(false);
+    clock.step(2000);
+    const report = await result;
+    expect(report).toMatchObject({ recorded: 5, delivered: 0, pending: 0 });
+    expect(report.dropped.shutdown).toBe(5);
+    sink.release();
+    await settle();
+    expect(broadcaster.stats().delivered).toBe(0);
+  });
+
+  it('reports pending events from a flush that hits its deadline without dropping them', async () => {
+    const { clock, broadcaster, sink, recorder } = setup();
+    sink.stall = true;
+    recorder.event(pod, 'Normal', 'Started', 'x');
+    const flushed = broadcaster.flush({ timeoutMs: 1000 });
+    await settle();
+    clock.step(1000);
+    expect((await flushed).pending).toBe(1);
+    sink.stall = false;
+    sink.release();
+    expect((await broadcaster.flush()).delivered).toBe(1);
+  });
+
+  it('counts events the recorder refused as invalid', async () => {
+    const { broadcaster, recorder } = setup();
+    recorder.event({ metadata: { name: 'x' } }, 'Normal', 'R', 'm');
+    recorder.event(pod, 'Error' as never, 'R', 'm');
+    expect((await broadcaster.flush()).dropped.invalid).toBe(2);
+  });
+});
+
+describe('EventBroadcaster watchers and logging', () => {
+  it("writes client-go's log line for each event", async () => {
+    const { broadcaster, recorder } = setup();
+    const lines: string[] = [];
+    broadcaster.startLogging((line) => lines.push(line));
+    recorder.eventf(
+      { ...pod, kind: 'Pod', apiVersion: 'v1' },
+      'Normal',
+      'Started',
+      'some verbose message: %v',
+      1,
+    );
+    await broadcaster.flush();
+    expect(lines).toEqual([
+      `Event(v1.ObjectReference{Kind:"Pod", Namespace:"baz", Name:"foo", UID:"bar", APIVersion:"v1", ResourceVersion:"", FieldPath:""}): type: 'Normal' reason: 'Started' some verbose message: 1`,
+    ]);
+  });
+
+  it('logs "Event occurred" with structured keys', async () => {
+    const { broadcaster, recorder, logger } = setup();
+    broadcaster.startStructuredLogging(0);
+    recorder.event(pod, 'Normal', 'Started', 'some verbose message: 1');
+    await broadcaster.flush();
+    expect(logger.find({ text: 'Event occurred' })).toEqual([
+      {
+        level: 'info',
+        message: 'Event occurred',
+        fields: {
+          object: 'baz/foo',
+          fieldPath: '',
+          kind: 'Pod',
+          apiVersion: 'v1',
+          type: 'Normal',
+          reason: 'Started',
+          message: 'some verbose message: 1',
+        },
+      },
+    ]);
+  });
+
+  it('gives a watcher only the events recorded while it is attached', async () => {
+    const { broadcaster, recorder } = setup();
+    const seen: string[] = [];
+    const handle = broadcaster.startEventWatcher((e) => {
+      seen.push(e.message ?? '');
+    });
+    recorder.event(pod, 'Normal', 'R', 'one');
+    await broadcaster.flush();
+    handle.stop();
+    recorder.event(pod, 'Normal', 'R', 'two');
+    await broadcaster.flush();
+    expect(seen).toEqual(['one']);
+    expect(handle.stats()).toMatchObject({
+      recorded: 1,
+      delivered: 1,
+      stopped: true,
+    });
+  });
+
+  it('keeps a slow watcher from delaying a sink', async () => {
+    const { broadcaster, sink, recorder } = setup();
+    broadcaster.startEventWatcher(() => new Promise<void>(() => undefined));
+    recorder.event(pod, 'Normal', 'R', 'one');
+    recorder.event(podNamed('two'), 'Normal', 'R', 'two');
+    await settle();
+    expect(sink.list()).toHaveLength(2);
+  });
+});
+
+describe('EventBroadcaster accounting (property)', () => {
+  it('for any stream and any sink failures, delivered + dropped = recorded, and stored counts never decrease', async () => {
+    const failureArb = fc.constantFrom<SinkError | undefined>(
+      undefined,
+      undefined,
+      undefined,
+      new TransportError('reset'),
+      new ForbiddenError('no'),
+      new NotFoundError('gone'),
+    );
+    const stepArb = fc.record({
+      object: fc.integer({ min: 0, max: 3 }),
+      reason: fc.constantFrom('A', 'B'),
+      message: fc.integer({ min: 0, max: 12 }),
+      type: fc.constantFrom('Normal', 'Warning', 'Bogus'),
+      advanceMs: fc.constantFrom(0, 500, 1000, 60_000, 301_000, 601_000),
+      failure: failureArb,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(stepArb, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (steps, queueLength) => {
+          const { clock, broadcaster, sink, recorder } = setup({
+            queueLength,
+            sleepDurationMs: 1000,
+            random: () => 0.5,
+          });
+          const counts = new Map<string, number>();
+          const check = () => {
+            for (const [key, event] of sink.stored) {
+              const before = counts.get(key) ?? 0;
+              expect(event.count ?? 0).toBeGreaterThanOrEqual(before);
+              counts.set(key, event.count ?? 0);
+            }
+          };
+          for (const step of steps) {
+            if (step.failure !== undefined) sink.failures.push(step.failure);
+            recorder.eventf(
+              podNamed(`p${step.object}`),
+              step.type as 'Normal',
+              step.reason,
+              'm%d',
+              step.message,
+            );
+            if (step.advanceMs > 0) {
+              await settle();
+              check();
+              clock.step(step.advanceMs);
+            }
+          }
+          await settle();
+          check();
+          const shut = broadcaster.shutdown({ timeoutMs: 60_000 });
+          for (let i = 0; i < 30; i++) {
+            await settle();
+            clock.step(5000);
+          }
+          const report = await shut;
+          check();
+          const dropped = Object.values(report.dropped).reduce(
+            (a, b) => a + b,
+            0,
+          );
+          expect(report.pending).toBe(0);
+          expect(report.delivered + dropped).toBe(report.recorded);
+          expect(report.recorded).toBe(steps.length);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,31 @@
+// core/v1 broadcaster (client-go tools/record)
+export { EventBroadcaster } from './eventBroadcaster.js';
+export type {
+  EventBroadcasterOptions,
+  CorrelatorOptions,
+  RecordingOptions,
+  NewRecorderOptions,
+} from './eventBroadcaster.js';
+
+// Watchers and handles
+export type { EventHandler, WatchHandle } from './watcherWorker.js';
+export type { DeadlineOptions } from './fanout.js';
+
+// Retry policies
+export {
+  createBackoffRetryPolicy,
+  createClientGoRetryPolicy,
+} from './retryPolicy.js';
+export type {
+  RetryPolicy,
+  RetryPolicyOption,
+  RetryContext,
+  BackoffRetryPolicyOptions,
+  ClientGoRetryPolicyOptions,
+} from './retryPolicy.js';
+
+// Delivery accounting
+export type { BroadcasterStats, ConsumerStats } from './stats.js';
+
+// Log formats (client-go's)
+export { formatEventLine } from './logFormat.js';
