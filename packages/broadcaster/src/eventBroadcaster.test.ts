@@ -1,87 +1,31 @@
 import {
-  AlreadyExistsError,
   FakeClock,
-  ForbiddenError,
   MemoryLogger,
-  NotFoundError,
-  TransportError,
   type Event,
-  type EventSink,
-  type SinkError,
+  type SinkErrorCode,
 } from '@event-recorder/core';
+import { MemorySink } from '@event-recorder/sink-memory';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventBroadcaster } from './eventBroadcaster.js';
 
-/**
- * A small sink with the API server's semantics for core/v1 events (unique
- * names, increasing resourceVersion, NotFound on patching a missing event),
- * scriptable failures and a stall switch.
- */
-class TestSink implements EventSink<Event> {
-  readonly stored = new Map<string, Event>();
-  readonly writes: { op: 'create' | 'patch'; event: Event; patch?: string }[] =
-    [];
-  failures: SinkError[] = [];
-  stall = false;
-  #rv = 0;
-  readonly #stalled: (() => void)[] = [];
-
-  creates(): number {
-    return this.writes.filter((w) => w.op === 'create').length;
-  }
-  patches(): string[] {
-    return this.writes.filter((w) => w.op === 'patch').map((w) => w.patch!);
-  }
-  list(): Event[] {
-    return [...this.stored.values()];
-  }
-  release(): void {
-    for (const r of this.#stalled.splice(0)) r();
-  }
-
-  async create(event: Event): Promise<Event> {
-    await this.#gate({ op: 'create', event });
-    const key = `${event.metadata.namespace}/${event.metadata.name}`;
-    if (this.stored.has(key)) throw new AlreadyExistsError(key);
-    const stored = structuredClone(event);
-    stored.metadata.resourceVersion = String(++this.#rv);
-    this.stored.set(key, stored);
-    return structuredClone(stored);
-  }
-
-  async patch(event: Event, patch: string): Promise<Event> {
-    await this.#gate({ op: 'patch', event, patch });
-    const key = `${event.metadata.namespace}/${event.metadata.name}`;
-    const stored = this.stored.get(key);
-    if (stored === undefined) throw new NotFoundError(key);
-    const body = JSON.parse(patch) as {
-      count?: number;
-      message?: string;
-      lastTimestamp?: string;
-    };
-    if (body.count !== undefined) stored.count = body.count;
-    if (body.message !== undefined) stored.message = body.message;
-    if (body.lastTimestamp !== undefined) {
-      stored.lastTimestamp = new Date(body.lastTimestamp);
-    }
-    stored.metadata.resourceVersion = String(++this.#rv);
-    return structuredClone(stored);
-  }
-
-  async update(event: Event): Promise<Event> {
-    return Promise.resolve(event);
-  }
-
-  async #gate(write: TestSink['writes'][number]): Promise<void> {
-    this.writes.push(write);
-    if (this.stall) {
-      await new Promise<void>((resolve) => this.#stalled.push(resolve));
-    }
-    const failure = this.failures.shift();
-    if (failure !== undefined) throw failure;
-  }
+function patches(sink: MemorySink): string[] {
+  return sink.requests.filter((r) => r.method === 'patch').map((r) => r.patch!);
 }
+
+const sample: Event = {
+  metadata: { name: 'foo.1', namespace: 'baz' },
+  involvedObject: {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    name: 'foo',
+    namespace: 'baz',
+  },
+  reason: 'Started',
+  message: 'hand-made',
+  type: 'Normal',
+  count: 1,
+};
 
 const pod = {
   apiVersion: 'v1',
@@ -106,7 +50,7 @@ function setup(
   const clock = new FakeClock(new Date('2026-07-24T10:00:00Z'));
   const logger = new MemoryLogger();
   const broadcaster = new EventBroadcaster({ clock, logger, ...options });
-  const sink = new TestSink();
+  const sink = new MemorySink({ clock });
   const handle = broadcaster.startRecordingToSink(sink);
   const recorder = broadcaster.newRecorder({ component: 'eventTest' });
   return { clock, logger, broadcaster, sink, handle, recorder };
@@ -120,19 +64,19 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       await broadcaster.flush();
       clock.step(1000);
     }
-    expect(sink.creates()).toBe(1);
-    expect(sink.patches()).toHaveLength(24);
-    expect(JSON.parse(sink.patches()[23]!)).toMatchObject({ count: 25 });
+    expect(sink.calls.create).toBe(1);
+    expect(patches(sink)).toHaveLength(24);
+    expect(JSON.parse(patches(sink)[23]!)).toMatchObject({ count: 25 });
     expect(broadcaster.stats().dropped.spam).toBe(5);
 
     clock.setTime(new Date('2026-07-24T10:04:59Z'));
     recorder.eventf(pod, 'Warning', 'BackOff', 'Back-off %d', 1);
     await broadcaster.flush();
-    expect(sink.patches()).toHaveLength(24);
+    expect(patches(sink)).toHaveLength(24);
     clock.setTime(new Date('2026-07-24T10:05:00Z'));
     recorder.eventf(pod, 'Warning', 'BackOff', 'Back-off %d', 1);
     await broadcaster.flush();
-    expect(JSON.parse(sink.patches()[24]!)).toEqual({
+    expect(JSON.parse(patches(sink)[24]!)).toEqual({
       count: 32,
       lastTimestamp: '2026-07-24T10:05:00Z',
       message: 'Back-off 1',
@@ -151,7 +95,7 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       await broadcaster.flush();
       clock.step(1000);
     }
-    expect(sink.creates()).toBe(10);
+    expect(sink.calls.create).toBe(10);
     const combined = sink
       .list()
       .filter((e) => e.message?.startsWith('(combined from similar events): '));
@@ -160,7 +104,7 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       message: '(combined from similar events): message 11',
       count: 2,
     });
-    expect(JSON.parse(sink.patches()[0]!)).toMatchObject({
+    expect(JSON.parse(patches(sink)[0]!)).toMatchObject({
       count: 2,
       message: '(combined from similar events): message 11',
     });
@@ -168,9 +112,7 @@ describe('EventBroadcaster.startRecordingToSink', () => {
 
   it('still delivers an event when the sink fails three times with Transport', async () => {
     const { clock, broadcaster, sink, recorder } = setup({ random: () => 0 });
-    sink.failures = [1, 2, 3].map(
-      () => new TransportError('connection refused'),
-    );
+    sink.failNext(3, 'Transport');
     recorder.event(pod, 'Normal', 'Started', 'started');
     await settle();
     // Default policy with sleepDurationMs 10 s: 1 s, 2 s, 4 s.
@@ -178,21 +120,18 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       clock.step(delay);
       await settle();
     }
-    expect(sink.writes).toHaveLength(4);
+    expect(sink.calls.total).toBe(4);
     expect(sink.list()).toHaveLength(1);
     expect(broadcaster.stats()).toMatchObject({ delivered: 1, pending: 0 });
   });
 
   it('treats Forbidden as final, reports it loudly once and counts each one', async () => {
     const { broadcaster, sink, recorder, logger } = setup();
-    sink.failures = [
-      new ForbiddenError('events is forbidden'),
-      new ForbiddenError('again'),
-    ];
+    sink.failNext(2, 'Forbidden');
     recorder.event(pod, 'Normal', 'Started', 'one');
     recorder.event(podNamed('other'), 'Normal', 'Started', 'two');
     const report = await broadcaster.flush();
-    expect(sink.writes).toHaveLength(2);
+    expect(sink.calls.total).toBe(2);
     expect(report.dropped.final).toBe(2);
     expect(report.sinks[0]?.finalByCode).toEqual({ Forbidden: 2 });
     const errors = logger.find({ level: 'error' });
@@ -202,8 +141,8 @@ describe('EventBroadcaster.startRecordingToSink', () => {
 
   it('does not let a stalled sink delay a second sink', async () => {
     const { broadcaster, sink, recorder } = setup();
-    sink.stall = true;
-    const healthy = new TestSink();
+    sink.pause();
+    const healthy = new MemorySink();
     broadcaster.startRecordingToSink(healthy, { name: 'healthy' });
     for (let i = 0; i < 20; i++) {
       recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'started');
@@ -226,7 +165,7 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       clock.step(1000);
     }
     handle.stop();
-    const second = new TestSink();
+    const second = new MemorySink();
     broadcaster.startRecordingToSink(second);
     for (let i = 0; i < 3; i++) {
       recorder.event(pod, 'Normal', 'Started', 'same');
@@ -234,7 +173,11 @@ describe('EventBroadcaster.startRecordingToSink', () => {
       clock.step(1000);
     }
     for (const s of [sink, second]) {
-      expect(s.writes.map((w) => w.op)).toEqual(['create', 'patch', 'patch']);
+      expect(s.requests.map((r) => r.method)).toEqual([
+        'create',
+        'patch',
+        'patch',
+      ]);
     }
   });
 
@@ -242,23 +185,24 @@ describe('EventBroadcaster.startRecordingToSink', () => {
     const { clock, broadcaster, sink, recorder } = setup();
     recorder.event(pod, 'Normal', 'Started', 'same');
     await broadcaster.flush();
-    const name = sink.list()[0]!.metadata.name;
-    sink.stored.clear(); // the server's TTL expired it
+    const name = sink.list()[0]!.metadata.name!;
+    sink.deleteEvent('baz', name); // the server's TTL expired it
     clock.step(1000);
     recorder.event(pod, 'Normal', 'Started', 'same');
     await broadcaster.flush();
-    expect(sink.writes.map((w) => w.op)).toEqual(['create', 'patch', 'create']);
-    const recreated = sink.writes[2]!.event;
-    expect(recreated.metadata.name).toBe(name);
-    expect(recreated.metadata.resourceVersion).toBeUndefined();
-    expect(recreated.count).toBe(2);
+    expect(sink.requests.map((r) => `${r.method}:${r.outcome}`)).toEqual([
+      'create:ok',
+      'patch:NotFound',
+      'create:ok',
+    ]);
+    expect(sink.get('baz', name)).toMatchObject({ count: 2 });
   });
 });
 
 describe('EventBroadcaster queues', () => {
   it('drops and counts when a queue is full, and publish returns false', async () => {
     const { broadcaster, sink, recorder } = setup({ queueLength: 3 });
-    sink.stall = true;
+    sink.pause();
     for (let i = 0; i < 10; i++) {
       recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'x');
     }
@@ -267,8 +211,8 @@ describe('EventBroadcaster queues', () => {
     expect(broadcaster.stats()).toMatchObject({ recorded: 10, pending: 3 });
     expect(broadcaster.stats().dropped.queueFull).toBe(7);
     expect(broadcaster.stats().sinks[0]).toMatchObject({ queued: 2 });
-    expect(broadcaster.publish(sink.writes[0]!.event)).toBe(true);
-    expect(broadcaster.publish(sink.writes[0]!.event)).toBe(false);
+    expect(broadcaster.publish(sample)).toBe(true);
+    expect(broadcaster.publish(sample)).toBe(false);
     expect(broadcaster.stats().dropped.queueFull).toBe(8);
   });
 });
@@ -294,7 +238,7 @@ describe('EventBroadcaster.flush and shutdown', () => {
 
   it('resolves at the deadline and counts what a stalled sink still holds as shutdown drops', async () => {
     const { clock, broadcaster, sink, recorder } = setup();
-    sink.stall = true;
+    sink.pause();
     for (let i = 0; i < 5; i++) {
       recorder.event(podNamed(`p${i}`), 'Normal', 'Started', 'x');
     }
@@ -309,21 +253,20 @@ describe('EventBroadcaster.flush and shutdown', () => {
     const report = await result;
     expect(report).toMatchObject({ recorded: 5, delivered: 0, pending: 0 });
     expect(report.dropped.shutdown).toBe(5);
-    sink.release();
+    sink.resume();
     await settle();
     expect(broadcaster.stats().delivered).toBe(0);
   });
 
   it('reports pending events from a flush that hits its deadline without dropping them', async () => {
     const { clock, broadcaster, sink, recorder } = setup();
-    sink.stall = true;
+    sink.pause();
     recorder.event(pod, 'Normal', 'Started', 'x');
     const flushed = broadcaster.flush({ timeoutMs: 1000 });
     await settle();
     clock.step(1000);
     expect((await flushed).pending).toBe(1);
-    sink.stall = false;
-    sink.release();
+    sink.resume();
     expect((await broadcaster.flush()).delivered).toBe(1);
   });
 
@@ -406,13 +349,14 @@ describe('EventBroadcaster watchers and logging', () => {
 
 describe('EventBroadcaster accounting (property)', () => {
   it('for any stream and any sink failures, delivered + dropped = recorded, and stored counts never decrease', async () => {
-    const failureArb = fc.constantFrom<SinkError | undefined>(
+    const failureArb = fc.constantFrom<SinkErrorCode | undefined>(
       undefined,
       undefined,
       undefined,
-      new TransportError('reset'),
-      new ForbiddenError('no'),
-      new NotFoundError('gone'),
+      'Transport',
+      'ServerError',
+      'Forbidden',
+      'NotFound',
     );
     const stepArb = fc.record({
       object: fc.integer({ min: 0, max: 3 }),
@@ -434,14 +378,15 @@ describe('EventBroadcaster accounting (property)', () => {
           });
           const counts = new Map<string, number>();
           const check = () => {
-            for (const [key, event] of sink.stored) {
+            for (const event of sink.list()) {
+              const key = `${event.metadata.namespace}/${event.metadata.name}`;
               const before = counts.get(key) ?? 0;
               expect(event.count ?? 0).toBeGreaterThanOrEqual(before);
               counts.set(key, event.count ?? 0);
             }
           };
           for (const step of steps) {
-            if (step.failure !== undefined) sink.failures.push(step.failure);
+            if (step.failure !== undefined) sink.failNext(1, step.failure);
             recorder.eventf(
               podNamed(`p${step.object}`),
               step.type as 'Normal',
