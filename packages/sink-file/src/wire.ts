@@ -1,0 +1,256 @@
+import {
+  formatMicroTime,
+  formatTime,
+  parseTime,
+  type Event,
+  type EventsV1Event,
+  type Logger,
+} from '@event-recorder/core';
+
+/** The write operation a line of the file records. */
+export type FileOp = 'create' | 'update' | 'patch';
+
+const ops: ReadonlySet<string> = new Set<FileOp>(['create', 'update', 'patch']);
+
+/**
+ * One line of an event file: the operation, when the sink wrote it, and the
+ * full state of the event after the operation.
+ *
+ * @typeParam TEvent - the event shape, core/v1 {@link Event} by default.
+ */
+export interface FileRecord<TEvent = Event> {
+  /** The sink method that wrote the line. */
+  op: FileOp;
+  /** When the sink wrote the line, by its clock. */
+  at: Date;
+  /** The event as stored after the operation, timestamps revived as `Date`s. */
+  event: TEvent;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Fields with seconds precision on the wire (metav1.Time) and with microseconds
+// (metav1.MicroTime), for both event shapes.
+const secondsFields = [
+  'firstTimestamp',
+  'lastTimestamp',
+  'deprecatedFirstTimestamp',
+  'deprecatedLastTimestamp',
+] as const;
+
+// first, last and creation timestamps are usually the same second: remember
+// the last of each format.
+let lastSeconds = { ms: Number.NaN, text: '' };
+let lastMicro = { ms: Number.NaN, text: '' };
+
+/** Formats a time for the wire, remembering the last result of each format. */
+export function wireTime(value: Date, micro: boolean): string {
+  return timeOut(value, micro) as string;
+}
+
+function timeOut(value: unknown, micro: boolean): unknown {
+  if (!(value instanceof Date)) return value;
+  const ms = value.getTime();
+  if (Number.isNaN(ms)) return undefined;
+  if (micro) {
+    if (ms !== lastMicro.ms) lastMicro = { ms, text: formatMicroTime(value) };
+    return lastMicro.text;
+  }
+  if (ms !== lastSeconds.ms) lastSeconds = { ms, text: formatTime(value) };
+  return lastSeconds.text;
+}
+
+// The sink's own output has exactly these two shapes; `new Date` parses them
+// several times faster than the general RFC 3339 parser.
+const secondsShape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const microShape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+function timeIn(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value.length === 20 && secondsShape.test(value)) return new Date(value);
+  if (value.length === 27 && microShape.test(value))
+    return new Date(`${value.slice(0, 23)}Z`);
+  return parseTime(value) ?? value;
+}
+
+/**
+ * Converts an event to its JSON wire form: a fresh object whose timestamps are
+ * RFC 3339 strings (`eventTime` and `series.lastObservedTime` as MicroTime, the
+ * rest with seconds), as the API server stores them. The input is not touched.
+ */
+export function toWire(event: Event | EventsV1Event): Json {
+  const out: Json = { ...(event as unknown as Json) };
+  out.metadata = isRecord(out.metadata) ? { ...out.metadata } : {};
+  const meta = out.metadata as Json;
+  if (meta.creationTimestamp !== undefined)
+    meta.creationTimestamp = timeOut(meta.creationTimestamp, false);
+  for (const f of secondsFields) {
+    if (out[f] !== undefined) out[f] = timeOut(out[f], false);
+  }
+  if (out.eventTime !== undefined) out.eventTime = timeOut(out.eventTime, true);
+  if (isRecord(out.series)) {
+    out.series = {
+      ...out.series,
+      lastObservedTime: timeOut(out.series.lastObservedTime, true),
+    };
+  }
+  return out;
+}
+
+/**
+ * Turns a wire-form object back into an event, in place: RFC 3339 strings in
+ * the timestamp fields become `Date`s.
+ */
+export function fromWire<TEvent>(wire: Json): TEvent {
+  if (isRecord(wire.metadata) && wire.metadata.creationTimestamp !== undefined)
+    wire.metadata.creationTimestamp = timeIn(wire.metadata.creationTimestamp);
+  for (const f of secondsFields) {
+    if (wire[f] !== undefined) wire[f] = timeIn(wire[f]);
+  }
+  if (wire.eventTime !== undefined) wire.eventTime = timeIn(wire.eventTime);
+  if (isRecord(wire.series) && wire.series.lastObservedTime !== undefined)
+    wire.series.lastObservedTime = timeIn(wire.series.lastObservedTime);
+  return wire as TEvent;
+}
+
+/** The key an event is stored under: namespace and name, as on the server. */
+export function keyOf(metadata: {
+  name?: unknown;
+  namespace?: unknown;
+}): string {
+  return `${typeof metadata.namespace === 'string' ? metadata.namespace : ''}/${String(metadata.name)}`;
+}
+
+/**
+ * Applies a strategic-merge patch to a JSON document, as the API server does
+ * for an Event (which has no merge-keyed lists): maps merge recursively, `null`
+ * deletes a key, anything else replaces. `$patch: replace` and `$patch: delete`
+ * on a map are honoured; other `$` directives are ignored.
+ *
+ * @returns the patched document; `undefined` when the patch deletes it.
+ */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return patch;
+  if (patch.$patch === 'delete') return undefined;
+  const replace = patch.$patch === 'replace';
+  const base: Json = !replace && isRecord(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$') || key === '__proto__') continue;
+    if (value === null) {
+      delete base[key];
+      continue;
+    }
+    const merged = applyMergePatch(replace ? undefined : base[key], value);
+    if (merged === undefined) delete base[key];
+    else base[key] = merged;
+  }
+  return base;
+}
+
+/** How a line failed to parse, for the warning. */
+export type LineProblem = 'json' | 'shape';
+
+/** A parsed line: the record with its event still in wire form. */
+export interface WireRecord {
+  op: FileOp;
+  at: string;
+  event: Json;
+}
+
+/**
+ * Parses one line of an event file. Returns the problem instead of throwing,
+ * so a torn or corrupt line can be skipped with a warning.
+ */
+export function parseLine(line: string): WireRecord | LineProblem {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'json';
+  }
+  if (
+    !isRecord(value) ||
+    typeof value.op !== 'string' ||
+    !ops.has(value.op) ||
+    !isRecord(value.event) ||
+    !isRecord(value.event.metadata) ||
+    typeof value.event.metadata.name !== 'string'
+  )
+    return 'shape';
+  return {
+    op: value.op as FileOp,
+    at: typeof value.at === 'string' ? value.at : '',
+    event: value.event,
+  };
+}
+
+/** Turns a parsed line into a {@link FileRecord}. */
+export function toFileRecord<TEvent>(record: WireRecord): FileRecord<TEvent> {
+  return {
+    op: record.op,
+    at: parseTime(record.at) ?? new Date(Number.NaN),
+    event: fromWire<TEvent>(record.event),
+  };
+}
+
+/**
+ * Splits text into complete lines, keeping the unterminated rest. Feed it
+ * chunks; call {@link LineSplitter.end} for the final fragment.
+ */
+export class LineSplitter {
+  #rest = '';
+
+  /** Adds a chunk and returns the complete lines it finished. */
+  push(chunk: string): string[] {
+    const text = this.#rest + chunk;
+    const lines = text.split('\n');
+    this.#rest = lines.pop() ?? '';
+    return lines;
+  }
+
+  /** The unterminated text after the last newline. */
+  get rest(): string {
+    return this.#rest;
+  }
+
+  /** Returns the unterminated rest and forgets it. */
+  end(): string {
+    const rest = this.#rest;
+    this.#rest = '';
+    return rest;
+  }
+}
+
+/**
+ * Handles one complete line from a file: parses it, warns about a bad one and
+ * returns `undefined` for it. `last` marks an unterminated final line, which a
+ * crash in the middle of an append leaves behind.
+ */
+export function readLine(
+  line: string,
+  where: { file: string; line: number; last: boolean },
+  logger: Logger,
+): WireRecord | undefined {
+  if (line.trim() === '') return undefined;
+  const parsed = parseLine(line);
+  if (typeof parsed !== 'string') return parsed;
+  if (where.last) {
+    logger.warn('skipping a torn last line (an append was cut short)', {
+      file: where.file,
+      line: where.line,
+      bytes: Buffer.byteLength(line),
+    });
+  } else {
+    logger.warn(
+      parsed === 'json'
+        ? 'skipping a line that is not valid JSON'
+        : 'skipping a line that is not an event record',
+      { file: where.file, line: where.line },
+    );
+  }
+  return undefined;
+}
