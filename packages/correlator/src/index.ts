@@ -40,3 +40,18 @@ export type {
   EventAggregatorMessageFunc,
   EventSpamKeyFunc,
 } from './keys.js';
+
+// The events.k8s.io/v1 series tracker (client-go's tools/events cache)
+export {
+  EventSeriesTracker,
+  getIsomorphicKey,
+  seriesFinishTimeMs,
+  seriesRefreshTimeMs,
+  defaultSeriesMaxEntries,
+} from './eventSeriesTracker.js';
+export type {
+  EventSeriesTrackerOptions,
+  NotePolicy,
+  SeriesWrite,
+  SeriesWriteCause,
+} from './eventSeriesTracker.js';

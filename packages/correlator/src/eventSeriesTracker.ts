@@ -1,0 +1,368 @@
+import {
+  formatMicroTime,
+  InvalidOptionError,
+  realClock,
+} from '@event-recorder/core';
+import type {
+  EventSeries,
+  EventsV1Event,
+  ObjectReference,
+  PassiveClock,
+} from '@event-recorder/core';
+import {
+  clockOption,
+  int32,
+  intOption,
+  isObject,
+  str,
+  validTime,
+} from './internal.js';
+
+/** client-go's `finishTime`: a series idle this long is finished (6 minutes). */
+export const seriesFinishTimeMs = 6 * 60 * 1000;
+/** client-go's `refreshTime`: the period of the series heartbeat (30 minutes). */
+export const seriesRefreshTimeMs = 30 * 60 * 1000;
+/** The default {@link EventSeriesTrackerOptions.maxEntries}. */
+export const defaultSeriesMaxEntries = 4096;
+
+/**
+ * What happens to the note of an event that repeats with a different note:
+ *
+ * - `'first'`: client-go's behaviour. The note is not part of the isomorphic
+ *   key, so the occurrence joins the series, which keeps its first note
+ *   forever; later notes never reach the server.
+ * - `'latest'`: the server makes `note` immutable, so the current series is
+ *   finished (a final count write) and a new event carrying the new note is
+ *   created, which then forms its own series.
+ */
+export type NotePolicy = 'first' | 'latest';
+
+/** Options of an {@link EventSeriesTracker}. */
+export interface EventSeriesTrackerOptions {
+  /**
+   * What to do when an isomorphic event arrives with a different note.
+   *
+   * @defaultValue `'first'` (client-go)
+   */
+  notePolicy?: NotePolicy;
+  /**
+   * How many isomorphic keys are tracked at once. When a new key would exceed
+   * it, the least recently observed key is dropped; if it had an open series,
+   * its final write is returned with that observation. client-go has no bound.
+   * 0 means the default.
+   *
+   * @defaultValue 4096
+   */
+  maxEntries?: number;
+  /**
+   * The clock used when a method is called without `now`.
+   *
+   * @defaultValue {@link realClock}
+   */
+  clock?: PassiveClock;
+}
+
+/**
+ * Why a {@link SeriesWrite} is due:
+ *
+ * - `first`: the first occurrence (a create);
+ * - `series`: the second occurrence started a series (count 2);
+ * - `heartbeat`: the periodic refresh of an open series;
+ * - `finish`: the series has been idle for more than 6 minutes (final write);
+ * - `noteChanged`: with `notePolicy: 'latest'`, the series ends because the
+ *   note changed (final write);
+ * - `evicted`: the series was dropped to respect `maxEntries` (final write);
+ * - `shutdown`: from {@link EventSeriesTracker.openSeries}.
+ */
+export type SeriesWriteCause =
+  | 'first'
+  | 'series'
+  | 'heartbeat'
+  | 'finish'
+  | 'noteChanged'
+  | 'evicted'
+  | 'shutdown';
+
+/**
+ * A write the broadcaster should make to an events.k8s.io/v1 sink, as
+ * client-go's `recordEvent`: a `create` of an event without a series, or a
+ * strategic-merge `patch` of an event with one (falling back to a create of
+ * `event`, without its resourceVersion, when the server answers 404).
+ */
+export type SeriesWrite =
+  | {
+      /** Create `event`. */
+      kind: 'create';
+      /** The event to create (a copy). */
+      event: EventsV1Event;
+      /** Why this write is due. */
+      cause: SeriesWriteCause;
+    }
+  | {
+      /** Patch `event.metadata.name` with `patch`. */
+      kind: 'patch';
+      /** The first event of the series, with its current `series` (a copy). */
+      event: EventsV1Event;
+      /**
+       * The patch body, exactly as client-go sends it:
+       * `{"series":{"count":N,"lastObservedTime":"<6 fractional digits>Z"}}`.
+       */
+      patch: string;
+      /** Why this write is due. */
+      cause: SeriesWriteCause;
+    };
+
+const refFields = [
+  'kind',
+  'namespace',
+  'name',
+  'uid',
+  'apiVersion',
+  'resourceVersion',
+  'fieldPath',
+] as const;
+
+function refKey(ref: unknown): string[] {
+  const r = isObject(ref) ? ref : {};
+  return refFields.map((f) => str(r[f]));
+}
+
+/**
+ * The isomorphic key of an events.k8s.io/v1 event, as client-go's
+ * `tools/events` `getKey`: type, action, reason, reporting controller and
+ * instance, and all seven fields of `regarding` and of `related` (including
+ * resourceVersion and fieldPath). The note is **not** part of it. Two events
+ * have the same key exactly when client-go's key structs compare equal.
+ */
+export function getIsomorphicKey(event: EventsV1Event): string {
+  return JSON.stringify([
+    str(event.type),
+    str(event.action),
+    str(event.reason),
+    str(event.reportingController),
+    str(event.reportingInstance),
+    ...refKey(event.regarding),
+    ...refKey(event.related),
+  ]);
+}
+
+function cloneDate<T>(value: T): T {
+  return (value instanceof Date ? new Date(value.getTime()) : value) as T;
+}
+
+function cloneRef(value: unknown): ObjectReference | undefined {
+  return isObject(value) ? { ...value } : undefined;
+}
+
+function cloneEventsV1(event: EventsV1Event): EventsV1Event {
+  const meta: unknown = event.metadata;
+  const out: EventsV1Event = {
+    ...event,
+    metadata: isObject(meta) ? { ...meta } : {},
+    eventTime: cloneDate(event.eventTime),
+  };
+  const { annotations, labels } = out.metadata;
+  if (isObject(annotations)) out.metadata.annotations = { ...annotations };
+  if (isObject(labels)) out.metadata.labels = { ...labels };
+  if (out.metadata.creationTimestamp !== undefined) {
+    out.metadata.creationTimestamp = cloneDate(out.metadata.creationTimestamp);
+  }
+  const regarding = cloneRef(event.regarding);
+  if (regarding !== undefined) out.regarding = regarding;
+  const related = cloneRef(event.related);
+  if (related !== undefined) out.related = related;
+  if (isObject(event.series)) {
+    out.series = {
+      ...event.series,
+      lastObservedTime: cloneDate(event.series.lastObservedTime),
+    };
+  }
+  if (isObject(event.deprecatedSource)) {
+    out.deprecatedSource = { ...event.deprecatedSource };
+  }
+  if (out.deprecatedFirstTimestamp !== undefined) {
+    out.deprecatedFirstTimestamp = cloneDate(out.deprecatedFirstTimestamp);
+  }
+  if (out.deprecatedLastTimestamp !== undefined) {
+    out.deprecatedLastTimestamp = cloneDate(out.deprecatedLastTimestamp);
+  }
+  return out;
+}
+
+function seriesPatch(series: EventSeries): string {
+  const last = validTime(series.lastObservedTime);
+  const time = last === undefined ? 'null' : `"${formatMicroTime(last)}"`;
+  return `{"series":{"count":${int32(series.count)},"lastObservedTime":${time}}}`;
+}
+
+/** The write client-go's `recordEvent` makes for a cached event. */
+function writeFor(event: EventsV1Event, cause: SeriesWriteCause): SeriesWrite {
+  const copy = cloneEventsV1(event);
+  return copy.series !== undefined
+    ? { kind: 'patch', event: copy, patch: seriesPatch(copy.series), cause }
+    : { kind: 'create', event: copy, cause };
+}
+
+/**
+ * Tracks events.k8s.io/v1 series, as client-go's `tools/events` broadcaster
+ * does with its cache, but as a pure component: it owns no timers and performs
+ * no I/O. A broadcaster calls {@link EventSeriesTracker.observe} for each
+ * event, {@link EventSeriesTracker.heartbeat} every 30 minutes,
+ * {@link EventSeriesTracker.finish} every 6 minutes, and writes the
+ * {@link SeriesWrite}s they return.
+ *
+ * - The first occurrence of an isomorphic key is created.
+ * - The second turns the first event into a series: a patch with
+ *   `{count: 2, lastObservedTime: now}`, sent with the first event's name,
+ *   note and eventTime.
+ * - Later occurrences only count locally (no write) until a heartbeat or the
+ *   finish sends the current count.
+ *
+ * Deviations from client-go (all documented in the README):
+ * - the number of tracked keys is bounded (`maxEntries`); an evicted open
+ *   series returns its final write instead of being lost;
+ * - `notePolicy: 'latest'` (optional) starts a new event when the note changes;
+ * - {@link EventSeriesTracker.finish} removes a finished series when it
+ *   returns its final write; retrying that write is the broadcaster's job
+ *   (client-go keeps the entry until the write succeeds);
+ * - the server's reply is never written back (client-go does so only after a
+ *   heartbeat, with the same count it sent);
+ * - passes over the entries go in least-recently-observed order, not Go's
+ *   random map order.
+ */
+export class EventSeriesTracker {
+  /** The first event of each key, with its series; in observation order. */
+  readonly #entries = new Map<string, EventsV1Event>();
+  readonly #notePolicy: NotePolicy;
+  readonly #maxEntries: number;
+  readonly #clock: PassiveClock;
+
+  /** Creates a tracker. Throws `InvalidOptionError` for bad options. */
+  constructor(options: EventSeriesTrackerOptions = {}) {
+    const policy = options.notePolicy ?? 'first';
+    if (policy !== 'first' && policy !== 'latest') {
+      throw new InvalidOptionError(
+        `notePolicy must be 'first' or 'latest', got ${String(policy)}`,
+      );
+    }
+    this.#notePolicy = policy;
+    this.#maxEntries = intOption(
+      'maxEntries',
+      options.maxEntries,
+      defaultSeriesMaxEntries,
+    );
+    this.#clock = clockOption(options.clock) ?? realClock;
+  }
+
+  /** How many isomorphic keys are tracked. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Records one occurrence of an event (client-go's `recordToSink`) and
+   * returns the writes it makes due, in order: possibly the final write of a
+   * series evicted to make room or ended by a note change, then the create or
+   * the count-2 series patch. Returns nothing for later occurrences of an open
+   * series (they are counted locally), and for input that is not an object.
+   * Never changes the input.
+   *
+   * @param now - the observation time. @defaultValue the clock's now
+   */
+  observe(event: EventsV1Event, now?: Date): SeriesWrite[] {
+    if (!isObject(event)) return [];
+    const at = now ?? this.#clock.now();
+    const key = getIsomorphicKey(event);
+    const cached = this.#entries.get(key);
+    const writes: SeriesWrite[] = [];
+
+    if (cached !== undefined) {
+      const noteChanged =
+        this.#notePolicy === 'latest' && str(cached.note) !== str(event.note);
+      if (!noteChanged) {
+        // Move to the most recently observed position.
+        this.#entries.delete(key);
+        this.#entries.set(key, cached);
+        if (cached.series !== undefined) {
+          cached.series.count = (int32(cached.series.count) + 1) | 0;
+          cached.series.lastObservedTime = new Date(at.getTime());
+          return writes;
+        }
+        cached.series = { count: 2, lastObservedTime: new Date(at.getTime()) };
+        writes.push(writeFor(cached, 'series'));
+        return writes;
+      }
+      // 'latest': the note is immutable on the server, so end this event.
+      this.#entries.delete(key);
+      if (cached.series !== undefined) {
+        writes.push(writeFor(cached, 'noteChanged'));
+      }
+    } else if (this.#entries.size >= this.#maxEntries) {
+      for (const [oldest, entry] of this.#entries) {
+        this.#entries.delete(oldest);
+        if (entry.series !== undefined) writes.push(writeFor(entry, 'evicted'));
+        break;
+      }
+    }
+
+    const stored = cloneEventsV1(event);
+    this.#entries.set(key, stored);
+    writes.push(writeFor(stored, 'first'));
+    return writes;
+  }
+
+  /**
+   * The heartbeat (client-go's `refreshExistingEventSeries`, every 30
+   * minutes): a patch with the current count and last observation time for
+   * every open series, so the server's count catches up and its TTL is
+   * renewed. Nothing changes here.
+   *
+   * @param _now - accepted for a uniform call shape; the heartbeat does not
+   *   depend on the time.
+   */
+  heartbeat(_now?: Date): SeriesWrite[] {
+    const writes: SeriesWrite[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.series !== undefined) writes.push(writeFor(entry, 'heartbeat'));
+    }
+    return writes;
+  }
+
+  /**
+   * The finish pass (client-go's `finishSeries`, every 6 minutes): every
+   * series whose last observation is more than 6 minutes before `now` gets a
+   * final patch and is forgotten; every single event whose `eventTime` is
+   * more than 6 minutes before `now` is forgotten silently. A later
+   * occurrence of a forgotten key starts over with a new create.
+   *
+   * @param now - the time of the pass. @defaultValue the clock's now
+   */
+  finish(now?: Date): SeriesWrite[] {
+    const cutoff = (now ?? this.#clock.now()).getTime() - seriesFinishTimeMs;
+    const writes: SeriesWrite[] = [];
+    for (const [key, entry] of this.#entries) {
+      const series = entry.series;
+      const seen = validTime(
+        series !== undefined ? series.lastObservedTime : entry.eventTime,
+      );
+      // Go's zero time is before any cutoff.
+      if (seen !== undefined && seen.getTime() >= cutoff) continue;
+      this.#entries.delete(key);
+      if (series !== undefined) writes.push(writeFor(entry, 'finish'));
+    }
+    return writes;
+  }
+
+  /**
+   * The current write of every open series, for a broadcaster that shuts
+   * down and wants to flush counts not yet sent (client-go loses them).
+   * Nothing changes here.
+   */
+  openSeries(): SeriesWrite[] {
+    const writes: SeriesWrite[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.series !== undefined) writes.push(writeFor(entry, 'shutdown'));
+    }
+    return writes;
+  }
+}
