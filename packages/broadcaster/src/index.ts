@@ -7,6 +7,14 @@ export type {
   NewRecorderOptions,
 } from './eventBroadcaster.js';
 
+// events.k8s.io/v1 broadcaster (client-go tools/events)
+export { EventsBroadcaster } from './eventsBroadcaster.js';
+export type {
+  EventsBroadcasterOptions,
+  EventsRecordingOptions,
+  NewEventsRecorderOptions,
+} from './eventsBroadcaster.js';
+
 // Watchers and handles
 export type { EventHandler, WatchHandle } from './watcherWorker.js';
 export type { DeadlineOptions } from './fanout.js';

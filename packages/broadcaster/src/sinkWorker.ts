@@ -37,17 +37,27 @@ export interface WriteUnit<TEvent> {
   onDelivered: ((reply: TEvent) => void) | undefined;
 }
 
+/** A write the worker should make. */
+export interface PreparedWrite<TEvent> {
+  kind: 'write';
+  event: TEvent;
+  patch?: string | undefined;
+  series?: boolean;
+  /**
+   * How many recorded occurrences this write delivers.
+   * @defaultValue `1` from `prepare`, `0` from `inject`
+   */
+  occurrences?: number;
+  onDelivered?: (reply: TEvent) => void;
+}
+
 /** What the worker does with one recorded event. */
 export type Prepared<TEvent> =
-  | {
-      kind: 'write';
-      event: TEvent;
-      patch?: string | undefined;
-      series?: boolean;
-      onDelivered?: (reply: TEvent) => void;
-    }
+  | PreparedWrite<TEvent>
+  /** Several writes (a series write made due by this occurrence, then its own). */
+  | { kind: 'writes'; writes: PreparedWrite<TEvent>[] }
   /** The occurrence is not written now; a later write will carry it. */
-  | { kind: 'absorbed'; key: string }
+  | { kind: 'absorbed' }
   | { kind: 'drop'; reason: DropReason };
 
 /** What a worker needs from its owner. */
@@ -112,8 +122,6 @@ export class SinkWorker<TEvent> {
   readonly #chains = new Map<string, WriteUnit<TEvent>[]>();
   /** Writes with no target key, outstanding (for abandoning them on stop). */
   readonly #loose = new Set<WriteUnit<TEvent>>();
-  /** Occurrences absorbed into a later write, per target. */
-  readonly #absorbed = new Map<string, number>();
   #parked = 0;
   #inFlight: WriteUnit<TEvent> | undefined;
   #running = false;
@@ -164,33 +172,21 @@ export class SinkWorker<TEvent> {
   }
 
   /**
-   * Adds a write that stands for occurrences already counted as absorbed for
-   * `key` (a series heartbeat or final count). The absorbed occurrences move
-   * into it.
+   * Adds a write that does not come from the queue (a series heartbeat or
+   * final count). It delivers `occurrences` occurrences that were absorbed
+   * earlier (default 0).
    */
-  inject(prepared: Extract<Prepared<TEvent>, { kind: 'write' }>): void {
+  inject(prepared: PreparedWrite<TEvent>): void {
     if (this.#stopped) return;
-    const unit = this.#unit(prepared, 0);
-    if (unit.key !== undefined) {
-      unit.occurrences += this.#absorbed.get(unit.key) ?? 0;
-      this.#absorbed.delete(unit.key);
-    }
+    const unit = this.#unit(prepared, prepared.occurrences ?? 0);
     const now = this.#enqueue(unit);
     if (now !== undefined) this.#ready.push(now);
     this.#wake();
   }
 
-  /** Occurrences absorbed and not yet carried by a write, for `key`. */
-  absorbedFor(key: string): number {
-    return this.#absorbed.get(key) ?? 0;
-  }
-
-  /** Counts absorbed occurrences of `key` as dropped (their series was forgotten). */
-  dropAbsorbed(key: string, reason: DropReason): void {
-    const n = this.#absorbed.get(key);
-    if (n === undefined) return;
-    this.#absorbed.delete(key);
-    this.ledger.drop(reason, n);
+  /** Counts `n` absorbed occurrences that no write will carry as dropped. */
+  dropAbsorbed(reason: DropReason, n: number): void {
+    if (n > 0) this.ledger.drop(reason, n);
   }
 
   /** Whether nothing is queued, waiting or being written. */
@@ -201,8 +197,7 @@ export class SinkWorker<TEvent> {
       this.#queue.length === 0 &&
       this.#ready.length === 0 &&
       this.#chains.size === 0 &&
-      this.#loose.size === 0 &&
-      this.#absorbed.size === 0
+      this.#loose.size === 0
     );
   }
 
@@ -231,8 +226,6 @@ export class SinkWorker<TEvent> {
         this.ledger.drop('shutdown', unit.occurrences);
       }
     }
-    for (const n of this.#absorbed.values()) this.ledger.drop('shutdown', n);
-    this.#absorbed.clear();
     this.#ready.length = 0;
     this.#chains.clear();
     this.#loose.clear();
@@ -273,10 +266,7 @@ export class SinkWorker<TEvent> {
     for (const w of waiters) w();
   }
 
-  #unit(
-    p: Extract<Prepared<TEvent>, { kind: 'write' }>,
-    occurrences: number,
-  ): WriteUnit<TEvent> {
+  #unit(p: PreparedWrite<TEvent>, occurrences: number): WriteUnit<TEvent> {
     return {
       event: p.event,
       patch: p.patch,
@@ -349,13 +339,19 @@ export class SinkWorker<TEvent> {
         this.ledger.drop(prepared.reason);
         return undefined;
       case 'absorbed':
-        this.#absorbed.set(
-          prepared.key,
-          (this.#absorbed.get(prepared.key) ?? 0) + 1,
-        );
         return undefined;
       case 'write':
-        return this.#enqueue(this.#unit(prepared, 1));
+        return this.#enqueue(this.#unit(prepared, prepared.occurrences ?? 1));
+      case 'writes': {
+        let first: WriteUnit<TEvent> | undefined;
+        for (const w of prepared.writes) {
+          const unit = this.#enqueue(this.#unit(w, w.occurrences ?? 1));
+          if (unit === undefined) continue;
+          if (first === undefined) first = unit;
+          else this.#ready.push(unit);
+        }
+        return first;
+      }
     }
   }
 
