@@ -1,6 +1,7 @@
 import {
   FakeClock,
   InvalidError,
+  InvalidOptionError,
   NotFoundError,
   TooManyRequestsError,
   eventsV1ToCoreV1,
@@ -323,6 +324,40 @@ describe('MemorySink (core/v1)', () => {
       const error = await rejection(sink.create(coreEvent()));
       expect(error.code).toBe('Forbidden');
       expect(error.message).toContain('because it is being terminated');
+    });
+  });
+
+  describe('bounds', () => {
+    it('evicts the oldest created event beyond maxEvents', async () => {
+      const sink = new MemorySink({ maxEvents: 2 });
+      for (const name of ['a.1', 'b.1', 'c.1'])
+        await sink.create(coreEvent({}, name));
+      await sink.patch(coreEvent({}, 'b.1'), '{"count":2}');
+      expect(sink.list().map((e) => e.metadata.name)).toEqual(['b.1', 'c.1']);
+      expect(
+        (await rejection(sink.patch(coreEvent({}, 'a.1'), '{"count":2}'))).code,
+      ).toBe('NotFound');
+    });
+
+    it('keeps the latest requests up to requestLogCapacity while counting every call', async () => {
+      const sink = new MemorySink({ requestLogCapacity: 3 });
+      for (let i = 0; i < 5000; i++) await sink.create(coreEvent({}, `e.${i}`));
+      expect(sink.requests.map((r) => r.name)).toEqual([
+        'e.4997',
+        'e.4998',
+        'e.4999',
+      ]);
+      expect(sink.calls.create).toBe(5000);
+    });
+
+    it.each([
+      [{ ttlMs: 0 }],
+      [{ ttlMs: -1 }],
+      [{ maxEvents: 0 }],
+      [{ requestLogCapacity: -1 }],
+      [{ requestLogCapacity: 1.5 }],
+    ])('refuses the options %j with InvalidOptionError', (options) => {
+      expect(() => new MemorySink(options)).toThrow(InvalidOptionError);
     });
   });
 

@@ -32,7 +32,7 @@ import {
   PatchBodyError,
   applyMergePatch,
   checkShape,
-  deepClone,
+  cloneEvent,
   parsePatchBody,
 } from './eventObject.js';
 import { WaiterSet } from './waiters.js';
@@ -125,6 +125,13 @@ export interface MemorySinkOptions {
    */
   ttlMs?: number;
   /**
+   * The most events kept. When a create would exceed it, the oldest created
+   * event is evicted (as if its TTL had run out), so that long benchmarks keep
+   * a bounded heap.
+   * @defaultValue `Infinity`
+   */
+  maxEvents?: number;
+  /**
    * The namespaces that exist. When given, a create in any other namespace
    * fails with NotFound (`namespaces "x" not found`), as on a real server.
    * @defaultValue every namespace exists
@@ -207,15 +214,21 @@ function matchesRef(
   return true;
 }
 
-/** The server's normalisation of a stored core/v1 event. */
+function truncateInPlace(date: Date | undefined): void {
+  if (!(date instanceof Date)) return;
+  const ms = date.getTime();
+  date.setTime(ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The server's normalisation of a stored core/v1 event, in place. Only ever
+ * called on a fresh {@link cloneEvent} copy (which has no apiVersion or kind),
+ * so the timestamps it truncates belong to the store.
+ */
 function normalise(event: Event): Event {
-  delete event.apiVersion;
-  delete event.kind;
   // Core timestamps have seconds precision on the wire.
-  if (event.firstTimestamp !== undefined)
-    event.firstTimestamp = truncateToSeconds(event.firstTimestamp);
-  if (event.lastTimestamp !== undefined)
-    event.lastTimestamp = truncateToSeconds(event.lastTimestamp);
+  truncateInPlace(event.firstTimestamp);
+  truncateInPlace(event.lastTimestamp);
   // core/v1 always serialises these two, possibly as "".
   event.reportingComponent ??= '';
   event.reportingInstance ??= '';
@@ -229,6 +242,7 @@ function normalise(event: Event): Event {
 class EventStore {
   readonly clock: PassiveClock;
   readonly #ttlMs: number;
+  readonly #maxEvents: number;
   readonly #namespaces: Set<string> | undefined;
   readonly #terminating = new Set<string>();
   readonly #logCapacity: number;
@@ -254,6 +268,13 @@ class EventStore {
       );
     }
     this.#ttlMs = ttl;
+    const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+    if (typeof maxEvents !== 'number' || !(maxEvents >= 1)) {
+      throw new InvalidOptionError(
+        `maxEvents must be a number >= 1, got ${String(maxEvents)}`,
+      );
+    }
+    this.#maxEvents = maxEvents;
     this.#namespaces =
       options.namespaces === undefined
         ? undefined
@@ -375,19 +396,22 @@ class EventStore {
       const patch = parsePatchBody(body);
       const prev = previous.event;
       if (api === 'v1') {
-        next = applyMergePatch(
-          deepClone(prev) as unknown as Record<string, unknown>,
-          patch,
-        ) as unknown as Event;
+        // Copying again prunes unknown fields the patch may have added.
+        next = cloneEvent(
+          applyMergePatch(
+            cloneEvent(prev) as unknown as Record<string, unknown>,
+            patch,
+          ) as unknown as Event,
+        );
       } else {
         const view = applyMergePatch(
-          coreV1ToEventsV1(deepClone(prev)) as unknown as Record<
+          coreV1ToEventsV1(cloneEvent(prev)) as unknown as Record<
             string,
             unknown
           >,
           patch,
         ) as unknown as EventsV1Event;
-        next = eventsV1ToCoreV1(view);
+        next = cloneEvent(eventsV1ToCoreV1(view));
         // A legacy event has no eventTime; its events.k8s.io view shows
         // firstTimestamp instead. Keep it absent if the patch left it alone.
         if (
@@ -447,12 +471,23 @@ class EventStore {
 
   #store(key: string, event: Event): Event {
     event.metadata.resourceVersion = String(++this.#resourceVersion);
-    // A re-created event goes to the end of the listing order.
-    this.#entries.delete(key);
-    this.#entries.set(key, {
-      event,
-      expiresAt: this.clock.now().getTime() + this.#ttlMs,
-    });
+    const expiresAt =
+      this.#ttlMs === Number.POSITIVE_INFINITY
+        ? this.#ttlMs
+        : this.clock.now().getTime() + this.#ttlMs;
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      // A write to an existing event keeps its place in the listing order.
+      entry.event = event;
+      entry.expiresAt = expiresAt;
+    } else {
+      this.#entries.set(key, { event, expiresAt });
+      if (this.#entries.size > this.#maxEvents) {
+        // Maps iterate in insertion order: the first key is the oldest.
+        const oldest = this.#entries.keys().next().value;
+        if (oldest !== undefined) this.#entries.delete(oldest);
+      }
+    }
     return event;
   }
 
@@ -463,9 +498,11 @@ class EventStore {
     if (typeof input.metadata !== 'object' || input.metadata === null) {
       throw new InvalidError('metadata: Required value', { status: 422 });
     }
-    const copy = deepClone(input);
-    const event =
-      api === 'v1' ? (copy as Event) : eventsV1ToCoreV1(copy as EventsV1Event);
+    const event = cloneEvent(
+      api === 'v1'
+        ? (input as Event)
+        : eventsV1ToCoreV1(input as EventsV1Event),
+    );
     if (
       api === 'v1' &&
       (typeof event.involvedObject !== 'object' ||
@@ -487,7 +524,10 @@ class EventStore {
   #lookup(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.clock.now().getTime()) {
+    if (
+      entry.expiresAt !== Number.POSITIVE_INFINITY &&
+      entry.expiresAt <= this.clock.now().getTime()
+    ) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -702,12 +742,11 @@ function storeOf(sink: MemorySink): EventStore {
 }
 
 function coreView(event: Event): Event {
-  const out = deepClone(event);
-  return { apiVersion: 'v1', kind: 'Event', ...out };
+  return cloneEvent(event, true);
 }
 
 function eventsView(event: Event): EventsV1Event {
-  return coreV1ToEventsV1(deepClone(event));
+  return coreV1ToEventsV1(cloneEvent(event));
 }
 
 /**
