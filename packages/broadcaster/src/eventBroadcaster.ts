@@ -117,6 +117,7 @@ function isEventSink(value: unknown): value is EventSink<Event> {
 }
 
 function forCreate(event: Event): Event {
+  if (event.metadata?.resourceVersion === undefined) return event;
   const metadata = { ...event.metadata };
   delete metadata.resourceVersion;
   return { ...event, metadata };

@@ -146,6 +146,7 @@ function isEventsSink(value: unknown): value is EventSink<EventsV1Event> {
 }
 
 function forCreate(event: EventsV1Event): EventsV1Event {
+  if (event.metadata?.resourceVersion === undefined) return event;
   const metadata = { ...event.metadata };
   delete metadata.resourceVersion;
   return { ...event, metadata };

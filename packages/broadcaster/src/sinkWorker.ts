@@ -381,16 +381,22 @@ export class SinkWorker<TEvent> {
     }
   }
 
-  async #write(unit: WriteUnit<TEvent>): Promise<TEvent> {
+  #write(unit: WriteUnit<TEvent>): Promise<TEvent> {
+    if (unit.patch !== undefined) return this.#patchOrCreate(unit, unit.patch);
+    return this.#o.sink.create(this.#o.forCreate(unit.event));
+  }
+
+  async #patchOrCreate(
+    unit: WriteUnit<TEvent>,
+    patch: string,
+  ): Promise<TEvent> {
     const sink = this.#o.sink;
-    if (unit.patch !== undefined) {
-      try {
-        return await sink.patch(unit.event, unit.patch);
-      } catch (error) {
-        // The stored event expired (or was never created): create it with the
-        // cached name and the running count.
-        if (!isSinkError(error) || error.code !== 'NotFound') throw error;
-      }
+    try {
+      return await sink.patch(unit.event, patch);
+    } catch (error) {
+      // The stored event expired (or was never created): create it with the
+      // cached name and the running count.
+      if (!isSinkError(error) || error.code !== 'NotFound') throw error;
     }
     return await sink.create(this.#o.forCreate(unit.event));
   }

@@ -1,0 +1,227 @@
+/**
+ * The in-process pipeline: recorder → EventBroadcaster → MemorySink.
+ *
+ *   npm run bench -- pipeline          (from the repository root or bench/)
+ *
+ * Every figure is printed with a ratio against a bare `EventEmitter.emit` of
+ * the same event object with one no-op listener, measured in the same run:
+ *
+ * - hot path: the cost of one `recorder.eventf(pod, …)` call as the caller
+ *   sees it (build the reference and the event, format the message, hand it
+ *   to the sink's bounded queue), with a MemorySink attached; delivery runs
+ *   between timed batches;
+ * - pipeline: events per second from `eventf` to stored in the MemorySink
+ *   (correlate, create or patch, updateState), on two streams: distinct
+ *   objects (every event is a create) and repeats on 100 objects with the spam
+ *   filter opened wide (every event is a patch);
+ * - outage: live heap and RSS while the sink fails every write with Transport
+ *   and events keep coming (1,000,000 of them), with retry timers driven by a
+ *   FakeClock: memory must stay flat, bounded by the queue and the retry set.
+ */
+import { EventEmitter } from 'node:events';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { EventBroadcaster } from '@event-recorder/broadcaster';
+import { FakeClock, noopLogger, type Event } from '@event-recorder/core';
+import { MemorySink } from '@event-recorder/sink-memory';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const BATCH = 1000;
+const HOT_CALLS = 200_000;
+const PIPELINE_EVENTS = 100_000;
+const OUTAGE_EVENTS = 1_000_000;
+
+function pod(i: number) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
+  };
+}
+
+function nsPer(startNs: bigint, endNs: bigint, n: number): number {
+  return Number(endNs - startNs) / n;
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+}
+
+/** ns per `emit` of one event object to one no-op listener. */
+function emitBaseline(): number {
+  const emitter = new EventEmitter();
+  let seen = 0;
+  emitter.on('event', () => {
+    seen++;
+  });
+  const event: Event = {
+    metadata: { name: 'web-1.1', namespace: 'shop' },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'web-1',
+      namespace: 'shop',
+    },
+    reason: 'BackOff',
+    message: 'Back-off restarting failed container app',
+    type: 'Warning',
+    count: 1,
+  };
+  for (let i = 0; i < 100_000; i++) emitter.emit('event', event);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < HOT_CALLS; i++) emitter.emit('event', event);
+  const end = process.hrtime.bigint();
+  if (seen !== 100_000 + HOT_CALLS)
+    throw new Error('emit baseline lost events');
+  return nsPer(start, end, HOT_CALLS);
+}
+
+async function hotPath(): Promise<number> {
+  const broadcaster = new EventBroadcaster({ logger: noopLogger });
+  broadcaster.startRecordingToSink(new MemorySink());
+  const recorder = broadcaster.newRecorder({ component: 'bench' });
+  const pods = Array.from({ length: 100 }, (_, i) => pod(i));
+  let timed = 0n;
+  for (let round = 0; round < 2; round++) {
+    timed = 0n;
+    for (let done = 0; done < HOT_CALLS; done += BATCH) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < BATCH; i++) {
+        recorder.eventf(
+          pods[i % 100]!,
+          'Warning',
+          'BackOff',
+          'Back-off restarting failed container %s',
+          'app',
+        );
+      }
+      timed += process.hrtime.bigint() - start;
+      await broadcaster.flush();
+    }
+  }
+  const report = await broadcaster.shutdown();
+  if (report.dropped.queueFull !== 0)
+    throw new Error('hot path dropped events');
+  return Number(timed) / HOT_CALLS;
+}
+
+async function pipeline(
+  stream: 'distinct' | 'repeats',
+): Promise<{ perSecond: number; nsPerEvent: number; stored: number }> {
+  const run = async (n: number) => {
+    const broadcaster = new EventBroadcaster({
+      logger: noopLogger,
+      correlatorOptions:
+        stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
+    });
+    const sink = new MemorySink();
+    broadcaster.startRecordingToSink(sink);
+    const recorder = broadcaster.newRecorder({ component: 'bench' });
+    const pods =
+      stream === 'distinct'
+        ? Array.from({ length: n }, (_, i) => pod(i))
+        : Array.from({ length: 100 }, (_, i) => pod(i));
+    const start = process.hrtime.bigint();
+    for (let done = 0; done < n; done += BATCH) {
+      for (let i = done; i < done + BATCH; i++) {
+        recorder.eventf(
+          pods[i % pods.length]!,
+          'Normal',
+          'Scheduled',
+          'Successfully assigned %s to node-1',
+          'shop/web',
+        );
+      }
+      await broadcaster.flush();
+    }
+    const end = process.hrtime.bigint();
+    const report = await broadcaster.shutdown();
+    if (report.delivered !== n) {
+      throw new Error(`pipeline delivered ${report.delivered} of ${n}`);
+    }
+    return { ns: nsPer(start, end, n), stored: sink.size };
+  };
+  await run(PIPELINE_EVENTS / 5); // warm-up
+  const { ns, stored } = await run(PIPELINE_EVENTS);
+  return { perSecond: 1e9 / ns, nsPerEvent: ns, stored };
+}
+
+function memory(): { heap: number; rss: number } {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss };
+}
+
+async function outage(): Promise<
+  { events: number; heap: number; rss: number }[]
+> {
+  const clock = new FakeClock();
+  const broadcaster = new EventBroadcaster({ clock, logger: noopLogger });
+  const sink = new MemorySink({ clock });
+  sink.failNext(Number.POSITIVE_INFINITY, 'Transport');
+  broadcaster.startRecordingToSink(sink);
+  const recorder = broadcaster.newRecorder({ component: 'bench' });
+  const samples: { events: number; heap: number; rss: number }[] = [];
+  const marks = new Set([100_000, 250_000, 500_000, 750_000, 1_000_000]);
+  for (let done = 0; done < OUTAGE_EVENTS; done += BATCH) {
+    for (let i = done; i < done + BATCH; i++) {
+      // Distinct objects: nothing is de-duplicated or spam-filtered away.
+      recorder.eventf(pod(i), 'Warning', 'Failed', 'attempt %d failed', i);
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    clock.step(5000); // retries fall due, fail again, and finally give up
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (marks.has(done + BATCH))
+      samples.push({ events: done + BATCH, ...memory() });
+  }
+  const shut = broadcaster.shutdown({ timeoutMs: 1000 });
+  clock.step(1000);
+  const report = await shut;
+  const dropped = Object.values(report.dropped).reduce((a, b) => a + b, 0);
+  if (report.delivered + dropped !== OUTAGE_EVENTS) {
+    throw new Error('outage accounting does not add up');
+  }
+  process.stdout.write(
+    `outage report: delivered ${report.delivered}, dropped ${JSON.stringify(report.dropped)}\n`,
+  );
+  return samples;
+}
+
+export default async function main(): Promise<void> {
+  const baseline = memory();
+  const emitNs = emitBaseline();
+  process.stdout.write(
+    `baseline: EventEmitter.emit of one event object, one no-op listener: ${fmt(emitNs)} ns/call\n\n`,
+  );
+
+  const hotNs = await hotPath();
+  process.stdout.write(
+    `hot path: recorder.eventf → bounded queue: ${fmt(hotNs)} ns/call = ${fmt(hotNs / emitNs)} × emit (target < 2,000 ns)\n`,
+  );
+
+  for (const stream of ['distinct', 'repeats'] as const) {
+    const r = await pipeline(stream);
+    process.stdout.write(
+      `pipeline (${stream}): ${fmt(r.perSecond, 0)} events/s into MemorySink, ${fmt(r.nsPerEvent)} ns/event = ${fmt(r.nsPerEvent / emitNs)} × emit (target ≥ 200,000 events/s; ${r.stored} stored)\n`,
+    );
+  }
+
+  process.stdout.write('\noutage (every write fails with Transport):\n');
+  const samples = await outage();
+  const first = samples[0]!;
+  for (const s of samples) {
+    process.stdout.write(
+      `  after ${fmt(s.events, 0).padStart(9)} events: heap ${fmt((s.heap - baseline.heap) / 2 ** 20)} MiB above start, rss ${fmt(s.rss / 2 ** 20)} MiB\n`,
+    );
+  }
+  const last = samples[samples.length - 1]!;
+  process.stdout.write(
+    `  heap growth from ${fmt(first.events, 0)} to ${fmt(last.events, 0)} events: ${fmt((last.heap - first.heap) / 2 ** 20, 2)} MiB (target: flat)\n`,
+  );
+}
