@@ -24,17 +24,17 @@ cd "$HERE"
 ETCD_VERSION="$(go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)"
 ETCD_WANT="${ETCD_VERSION#v}"
 
+# Capture first, then match: `cmd | grep -q` fails under pipefail when grep
+# exits early and cmd gets SIGPIPE.
+version_of() { [ -x "$1" ] && "$@" 2>/dev/null || true; }
 apiserver_ok() {
-  [ -x "$BIN/kube-apiserver" ] &&
-    "$BIN/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"
+  [[ "$(version_of "$BIN/kube-apiserver" --version)" == "Kubernetes $K8S_VERSION" ]]
 }
 etcd_ok() {
-  [ -x "$BIN/etcd" ] &&
-    "$BIN/etcd" --version 2>/dev/null | grep -qx "etcd Version: $ETCD_WANT"
+  [[ "$(version_of "$BIN/etcd" --version)" == *"etcd Version: $ETCD_WANT"* ]]
 }
 kubectl_ok() {
-  [ -x "$BIN/kubectl" ] &&
-    "$BIN/kubectl" version --client 2>/dev/null | grep -q "Client Version: $K8S_VERSION"
+  [[ "$(version_of "$BIN/kubectl" version --client)" == *"Client Version: $K8S_VERSION"* ]]
 }
 
 want_kubectl=1
