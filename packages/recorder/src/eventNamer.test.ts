@@ -1,7 +1,7 @@
 import { isDNS1123Subdomain } from '@event-recorder/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventNamer, isSubdomainFast } from './eventNamer.js';
+import { EventNamer, isSubdomainFast, nanosHex } from './eventNamer.js';
 
 describe('isSubdomainFast', () => {
   it('agrees with core isDNS1123Subdomain on arbitrary strings', () => {
@@ -27,7 +27,70 @@ describe('isSubdomainFast', () => {
   });
 });
 
+describe('nanosHex', () => {
+  it('equals the BigInt computation of milliseconds × 10⁶ + offset', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 43 }),
+        fc.integer({ min: 0, max: 2 ** 32 }),
+        (ms, offset) => {
+          expect(nanosHex(ms, offset)).toBe(
+            (BigInt(ms) * 1_000_000n + BigInt(offset)).toString(16),
+          );
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('formats client-go vectors', () => {
+    expect(nanosHex(Date.parse('2023-01-01T12:00:00Z'), 0)).toBe(
+      '17362d8e1c698000',
+    );
+    expect(nanosHex(0, 0)).toBe('0');
+    expect(nanosHex(0, 255)).toBe('ff');
+    expect(nanosHex(16_777_215, 999_999)).toBe(
+      (16_777_215n * 1_000_000n + 999_999n).toString(16),
+    );
+  });
+});
+
 describe('EventNamer', () => {
+  it('never lets the nanosecond value go down, whatever the clock does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 300 }),
+        (steps) => {
+          const namer = new EventNamer();
+          let ms = Date.UTC(2026, 0, 1);
+          let last = -1n;
+          for (const step of steps) {
+            ms += step;
+            const hex = namer.next('pod', ms).slice('pod.'.length);
+            const value = BigInt(`0x${hex}`);
+            expect(value).toBeGreaterThan(last);
+            expect(value).toBeGreaterThanOrEqual(
+              BigInt(ms) * 1_000_000n - 5_000_000n * 300n,
+            );
+            last = value;
+          }
+        },
+      ),
+    );
+  });
+
+  it('continues past a millisecond that a stuck clock overran by a million events', () => {
+    const namer = new EventNamer();
+    let last = '';
+    for (let i = 0; i < 1_000_002; i++) last = namer.next('p', 1);
+    // 1 ms + 1,000,001 ns is past 2 ms, so the event at 2 ms continues from it.
+    expect(last).toBe(`p.${(1_000_000 + 1_000_001).toString(16)}`);
+    expect(namer.next('p', 2)).toBe(
+      `p.${(1_000_000 + 1_000_002).toString(16)}`,
+    );
+    expect(namer.next('p', 3)).toBe(`p.${(3_000_000).toString(16)}`);
+  });
+
   it('never repeats a name, whatever the clock does', () => {
     fc.assert(
       fc.property(
