@@ -199,6 +199,55 @@ describe('EventBroadcaster.startRecordingToSink', () => {
   });
 });
 
+describe("EventBroadcaster with retryPolicy 'client-go'", () => {
+  const cases: [SinkErrorCode, number, 'retriesExhausted' | 'final'][] = [
+    ['Transport', 12, 'retriesExhausted'],
+    ['ServerError', 1, 'final'],
+    ['TooManyRequests', 1, 'final'],
+    ['Forbidden', 1, 'final'],
+  ];
+  for (const [code, attempts, reason] of cases) {
+    it(`makes ${attempts} attempt(s) when every write fails with ${code}`, async () => {
+      const { clock, broadcaster, sink, recorder } = setup({
+        retryPolicy: 'client-go',
+        random: () => 0.5,
+      });
+      sink.failNext(Number.POSITIVE_INFINITY, code);
+      recorder.event(pod, 'Normal', 'Started', 'x');
+      for (let i = 0; i < 15; i++) {
+        await settle();
+        clock.step(10_000);
+      }
+      await settle();
+      expect(sink.calls.create).toBe(attempts);
+      expect(broadcaster.stats().dropped[reason]).toBe(1);
+    });
+  }
+
+  it('holds the next event of the sink while one is retried, as client-go', async () => {
+    const { clock, broadcaster, sink, recorder } = setup({
+      retryPolicy: 'client-go',
+      random: () => 0.5,
+    });
+    sink.failNext(2, 'Transport');
+    recorder.event(pod, 'Normal', 'Started', 'first');
+    recorder.event(podNamed('other'), 'Normal', 'Started', 'second');
+    await settle();
+    clock.step(5000); // U[0,1) × 10 s with U = 0.5
+    await settle();
+    expect(sink.requests.map((r) => r.outcome)).toEqual([
+      'Transport',
+      'Transport',
+    ]);
+    clock.step(10_000);
+    await settle();
+    expect(
+      sink.requests.map((r) => `${r.name.split('.')[0]}:${r.outcome}`),
+    ).toEqual(['foo:Transport', 'foo:Transport', 'foo:ok', 'other:ok']);
+    expect(broadcaster.stats().delivered).toBe(2);
+  });
+});
+
 describe('EventBroadcaster queues', () => {
   it('drops and counts when a queue is full, and publish returns false', async () => {
     const { broadcaster, sink, recorder } = setup({ queueLength: 3 });
