@@ -102,6 +102,18 @@ export function toWire(event: Event | EventsV1Event): Json {
 }
 
 /**
+ * The JSON an API server would return for an event: timestamps as RFC 3339
+ * strings (`eventTime` and `series.lastObservedTime` with microseconds, the
+ * others with seconds). Use it to print events as `kubectl get -o json` does;
+ * `JSON.stringify` alone would write `Date`s with milliseconds.
+ */
+export function toWireEvent(
+  event: Event | EventsV1Event,
+): Record<string, unknown> {
+  return toWire(event);
+}
+
+/**
  * Turns a wire-form object back into an event, in place: RFC 3339 strings in
  * the timestamp fields become `Date`s.
  */
