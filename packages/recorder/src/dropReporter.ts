@@ -25,13 +25,23 @@ export type RecorderDropReason =
  * the log, and tells the publisher so it can count the drop.
  */
 export class DropReporter {
-  readonly #counts = new Map<RecorderDropReason, number>();
+  readonly #counts: Map<RecorderDropReason, number>;
   readonly #logger: Logger;
   readonly #publisher: EventPublisher<never>;
 
-  constructor(logger: Logger, publisher: EventPublisher<never>) {
+  constructor(
+    logger: Logger,
+    publisher: EventPublisher<never>,
+    counts = new Map<RecorderDropReason, number>(),
+  ) {
     this.#logger = logger;
     this.#publisher = publisher;
+    this.#counts = counts;
+  }
+
+  /** A reporter that logs to `logger` and shares these counts. */
+  withLogger(logger: Logger): DropReporter {
+    return new DropReporter(logger, this.#publisher, this.#counts);
   }
 
   /** Records one refused event. Never throws. */

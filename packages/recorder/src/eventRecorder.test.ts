@@ -378,6 +378,39 @@ describe('createEventRecorder', () => {
     });
   });
 
+  describe('withLogger', () => {
+    it('logs to the new logger and shares names and drop counts with the parent', () => {
+      const { publisher, logger, recorder } = setup(
+        Date.parse('2023-01-01T12:00:00Z'),
+      );
+      const other = new MemoryLogger();
+      const child = recorder.withLogger(other);
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pod1', namespace: 'ns1' },
+      };
+      recorder.event(pod, 'Normal', 'A', 'a');
+      child.event(pod, 'Normal', 'A', 'a');
+      expect(publisher.events.map((e) => e.metadata.name)).toEqual([
+        'pod1.17362d8e1c698000',
+        'pod1.17362d8e1c698001',
+      ]);
+      expect(publisher.events[1]?.source).toEqual({ component: 'eventTest' });
+      for (let i = 0; i < 9; i++)
+        recorder.event(pod, 'Bad' as EventType, 'A', 'a');
+      child.event(pod, 'Bad' as EventType, 'A', 'a');
+      // The tenth drop overall is logged, by the recorder that saw it.
+      expect(
+        logger.find({ level: 'warn' }).map((e) => e.fields['count']),
+      ).toEqual([1]);
+      expect(
+        other.find({ level: 'warn' }).map((e) => e.fields['count']),
+      ).toEqual([10]);
+      expect(publisher.invalid).toHaveLength(10);
+    });
+  });
+
   describe('options', () => {
     it('throws InvalidOptionError without a publisher', () => {
       expect(() => createEventRecorder({} as never)).toThrow(

@@ -57,6 +57,19 @@ export interface EventRecorderOptions {
   clusterScopedNamespace?: string;
 }
 
+/**
+ * An {@link EventRecorder} whose own diagnostics (dropped events) can be sent
+ * to another logger, as client-go's `EventRecorderLogger`.
+ */
+export interface EventRecorderLogger extends EventRecorder {
+  /**
+   * A recorder that logs to `logger` and otherwise shares everything with
+   * this one: publisher, source, clock, names (so they stay unique) and drop
+   * counts. Cheap: use it for per-request or per-controller loggers.
+   */
+  withLogger(logger: Logger): EventRecorderLogger;
+}
+
 /** Validated options shared by the recorder and {@link createEventsRecorder}. */
 export function resolveClusterScopedNamespace(
   value: string | undefined,
@@ -104,17 +117,24 @@ function copyAnnotations(
   return copy;
 }
 
-class CoreEventRecorder implements EventRecorder {
+/** State that recorders derived with `withLogger` share. */
+interface Shared {
+  namer: EventNamer;
+  drops: DropReporter;
+}
+
+class CoreEventRecorder implements EventRecorderLogger {
   readonly #publisher: EventPublisher<Event>;
   readonly #component: string | undefined;
   readonly #host: string | undefined;
   readonly #clock: PassiveClock;
   readonly #logger: Logger;
   readonly #namespace: string;
-  readonly #namer = new EventNamer();
+  readonly #options: EventRecorderOptions;
+  readonly #namer: EventNamer;
   readonly #drops: DropReporter;
 
-  constructor(options: EventRecorderOptions) {
+  constructor(options: EventRecorderOptions, shared?: Shared) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError(
         'createEventRecorder needs an options object',
@@ -138,10 +158,21 @@ class CoreEventRecorder implements EventRecorder {
     this.#logger = options.logger ?? noopLogger;
     this.#namespace = resolveClusterScopedNamespace(
       options.clusterScopedNamespace,
-      this.#logger,
+      // A recorder made by withLogger was checked when its parent was made.
+      shared === undefined ? this.#logger : noopLogger,
       ['default'],
     );
-    this.#drops = new DropReporter(this.#logger, this.#publisher);
+    this.#options = options;
+    this.#namer = shared?.namer ?? new EventNamer();
+    this.#drops =
+      shared?.drops ?? new DropReporter(this.#logger, this.#publisher);
+  }
+
+  withLogger(logger: Logger): EventRecorderLogger {
+    return new CoreEventRecorder(
+      { ...this.#options, logger },
+      { namer: this.#namer, drops: this.#drops.withLogger(logger) },
+    );
   }
 
   event(
@@ -300,6 +331,6 @@ class CoreEventRecorder implements EventRecorder {
  */
 export function createEventRecorder(
   options: EventRecorderOptions,
-): EventRecorder {
+): EventRecorderLogger {
   return new CoreEventRecorder(options);
 }

@@ -267,6 +267,25 @@ describe('createEventsRecorder', () => {
     expect(reported).toEqual(['publishFailed']);
   });
 
+  it('shares names with recorders made by withLogger, which log elsewhere', () => {
+    const { publisher, logger, recorder } = setup();
+    const other = new MemoryLogger();
+    recorder.eventf(pod, undefined, 'Normal', 'Started', 'starting', 'ok');
+    recorder
+      .withLogger(other)
+      .eventf(pod, undefined, 'Normal', 'Started', 'starting', 'ok');
+    recorder
+      .withLogger(other)
+      .eventf(pod, undefined, 'Info' as EventType, 'R', 'A', 'n');
+    expect(publisher.events.map((e) => e.metadata.name)).toEqual([
+      'pod1.17362d8e1c698000',
+      'pod1.17362d8e1c698001',
+    ]);
+    expect(publisher.events[1]?.reportingInstance).toBe('i1');
+    expect(other.find({ level: 'warn' })).toHaveLength(1);
+    expect(logger.find({ level: 'warn' })).toHaveLength(0);
+  });
+
   describe('options', () => {
     it('throws InvalidOptionError without a publisher or a reportingController', () => {
       expect(() =>

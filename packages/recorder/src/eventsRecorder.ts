@@ -26,6 +26,18 @@ import {
   resolveClusterScopedNamespace,
 } from './eventRecorder.js';
 
+/**
+ * An {@link EventsRecorder} whose own diagnostics can be sent to another
+ * logger, as client-go's `events.EventRecorderLogger`.
+ */
+export interface EventsRecorderLogger extends EventsRecorder {
+  /**
+   * A recorder that logs to `logger` and otherwise shares everything with
+   * this one: publisher, reporting fields, clock, names and drop counts.
+   */
+  withLogger(logger: Logger): EventsRecorderLogger;
+}
+
 /** Options for {@link createEventsRecorder}. */
 export interface EventsRecorderOptions {
   /**
@@ -74,17 +86,24 @@ function defaultInstance(controller: string): string {
   return `${controller}-${host}`;
 }
 
-class V1EventsRecorder implements EventsRecorder {
+/** State that recorders derived with `withLogger` share. */
+interface Shared {
+  namer: EventNamer;
+  drops: DropReporter;
+}
+
+class V1EventsRecorder implements EventsRecorderLogger {
   readonly #publisher: EventPublisher<EventsV1Event>;
   readonly #controller: string;
   readonly #instance: string;
   readonly #clock: PassiveClock;
   readonly #logger: Logger;
   readonly #namespace: string;
-  readonly #namer = new EventNamer();
+  readonly #options: EventsRecorderOptions;
+  readonly #namer: EventNamer;
   readonly #drops: DropReporter;
 
-  constructor(options: EventsRecorderOptions) {
+  constructor(options: EventsRecorderOptions, shared?: Shared) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionError(
         'createEventsRecorder needs an options object',
@@ -106,13 +125,17 @@ class V1EventsRecorder implements EventsRecorder {
     this.#instance = instance;
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? noopLogger;
-    if (!isQualifiedName(controller)) {
+    // A recorder made by withLogger was checked when its parent was made.
+    if (shared === undefined && !isQualifiedName(controller)) {
       this.#logger.warn(
         'reportingController is not a qualified name; the API server will reject every event',
         { reportingController: controller },
       );
     }
-    if (instance === '' || utf8ByteLength(instance) > 128) {
+    if (
+      shared === undefined &&
+      (instance === '' || utf8ByteLength(instance) > 128)
+    ) {
       this.#logger.warn(
         'reportingInstance must be 1 to 128 bytes; the API server will reject every event',
         { reportingInstance: instance },
@@ -120,10 +143,20 @@ class V1EventsRecorder implements EventsRecorder {
     }
     this.#namespace = resolveClusterScopedNamespace(
       options.clusterScopedNamespace,
-      this.#logger,
+      shared === undefined ? this.#logger : noopLogger,
       ['default', 'kube-system'],
     );
-    this.#drops = new DropReporter(this.#logger, this.#publisher);
+    this.#options = options;
+    this.#namer = shared?.namer ?? new EventNamer();
+    this.#drops =
+      shared?.drops ?? new DropReporter(this.#logger, this.#publisher);
+  }
+
+  withLogger(logger: Logger): EventsRecorderLogger {
+    return new V1EventsRecorder(
+      { ...this.#options, logger },
+      { namer: this.#namer, drops: this.#drops.withLogger(logger) },
+    );
   }
 
   eventf(
@@ -292,6 +325,6 @@ class V1EventsRecorder implements EventsRecorder {
  */
 export function createEventsRecorder(
   options: EventsRecorderOptions,
-): EventsRecorder {
+): EventsRecorderLogger {
   return new V1EventsRecorder(options);
 }

@@ -1,4 +1,4 @@
-import { FakeClock, type Event } from '@event-recorder/core';
+import { FakeClock, MemoryLogger, type Event } from '@event-recorder/core';
 import { describe, expect, it } from 'vitest';
 import { createEventRecorder } from './eventRecorder.js';
 import { createEventsRecorderAdapter } from './eventsRecorderAdapter.js';
@@ -34,6 +34,20 @@ describe('createEventsRecorderAdapter', () => {
     });
     expect(events[0]).not.toHaveProperty('related');
     expect(events[0]).not.toHaveProperty('action');
+  });
+
+  it('re-wraps the recorder given by withLogger', () => {
+    const { events, adapter } = setup();
+    adapter
+      .withLogger(new MemoryLogger())
+      .eventf(pod, node, 'Normal', 'R', 'a', 'n');
+    expect(events).toHaveLength(1);
+    const plain = createEventsRecorderAdapter({
+      event() {},
+      eventf() {},
+      annotatedEventf() {},
+    });
+    expect(plain.withLogger(new MemoryLogger())).toBe(plain);
   });
 
   it('forwards annotations from annotatedEventf', () => {

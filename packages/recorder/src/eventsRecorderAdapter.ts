@@ -1,15 +1,25 @@
 import type {
   EventRecorder,
-  EventsRecorder,
   EventType,
+  Logger,
   ReferenceableObject,
 } from '@event-recorder/core';
+import type { EventRecorderLogger } from './eventRecorder.js';
+import type { EventsRecorderLogger } from './eventsRecorder.js';
 
-class EventsRecorderAdapter implements EventsRecorder {
+class EventsRecorderAdapter implements EventsRecorderLogger {
   readonly #recorder: EventRecorder;
 
   constructor(recorder: EventRecorder) {
     this.#recorder = recorder;
+  }
+
+  withLogger(logger: Logger): EventsRecorderLogger {
+    const withLogger = (this.#recorder as Partial<EventRecorderLogger>)
+      .withLogger;
+    return typeof withLogger === 'function'
+      ? new EventsRecorderAdapter(withLogger.call(this.#recorder, logger))
+      : this;
   }
 
   eventf(
@@ -52,10 +62,11 @@ class EventsRecorderAdapter implements EventsRecorder {
  * **`related` and `action` are dropped**; `note` becomes the message.
  *
  * This is what an adapter falls back to when the cluster does not serve
- * events.k8s.io/v1.
+ * events.k8s.io/v1. `withLogger` re-wraps `recorder.withLogger(logger)` when
+ * the recorder has it, and returns the adapter itself otherwise.
  */
 export function createEventsRecorderAdapter(
   recorder: EventRecorder,
-): EventsRecorder {
+): EventsRecorderLogger {
   return new EventsRecorderAdapter(recorder);
 }

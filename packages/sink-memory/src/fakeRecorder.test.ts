@@ -1,6 +1,7 @@
 import {
   FakeClock,
   InvalidOptionError,
+  noopLogger,
   type EventRecorder,
   type EventsRecorder,
   type EventType,
@@ -161,6 +162,11 @@ describe('FakeRecorder', () => {
     expect(() => fake.event(null as never, 'Normal', 'R', 'm')).not.toThrow();
     expect(fake.events).toHaveLength(2);
     expect(fake.events[0]?.message).toContain('FORMAT ERROR');
+  });
+
+  it('returns itself from withLogger, as client-go fakes do', () => {
+    const fake = new FakeRecorder();
+    expect(fake.withLogger(noopLogger)).toBe(fake);
   });
 
   it('rejects a capacity that is not a positive integer', () => {

@@ -10,6 +10,7 @@ import type {
   EventRecorder,
   EventsRecorder,
   EventType,
+  Logger,
   ObjectReference,
   PassiveClock,
   ReferenceableObject,
@@ -490,6 +491,11 @@ export class FakeRecorder implements EventRecorder, EventsRecorder {
       // A fake recorder must never make the code under test throw.
       this.#dropped++;
     }
+  }
+
+  /** Returns this recorder, as client-go's fakes do: the fake has no logger. */
+  withLogger(_logger: Logger): this {
+    return this;
   }
 
   // --- queries --------------------------------------------------------------
