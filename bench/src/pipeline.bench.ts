@@ -23,6 +23,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { EventBroadcaster } from '@event-recorder/broadcaster';
 import { FakeClock, noopLogger, type Event } from '@event-recorder/core';
+import { EventCorrelator } from '@event-recorder/correlator';
+import { createEventRecorder } from '@event-recorder/recorder';
 import { MemorySink } from '@event-recorder/sink-memory';
 
 v8.setFlagsFromString('--expose-gc');
@@ -151,6 +153,68 @@ async function pipeline(
   return { perSecond: 1e9 / ns, nsPerEvent: ns, stored };
 }
 
+/**
+ * Where the time of one pipeline event goes: the same stream through each
+ * stage on its own, batch by batch as the pipeline runs (recorder with a
+ * publisher that collects the batch; the correlator; the MemorySink write plus
+ * updateState). What the pipeline costs beyond their sum is the broadcaster's
+ * own (queues, the delivery loop, promises) plus measurement noise.
+ */
+async function breakdown(
+  stream: 'distinct' | 'repeats',
+): Promise<{ recorder: number; correlator: number; sink: number }> {
+  const n = PIPELINE_EVENTS;
+  let batch: Event[] = [];
+  const recorder = createEventRecorder({
+    publisher: { publish: (e) => batch.push(e) > 0 },
+    source: { component: 'bench' },
+  });
+  const correlator = new EventCorrelator(
+    stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
+  );
+  const sink = new MemorySink();
+  const pods =
+    stream === 'distinct'
+      ? Array.from({ length: n }, (_, i) => pod(i))
+      : Array.from({ length: 100 }, (_, i) => pod(i));
+  let recorderNs = 0n;
+  let correlatorNs = 0n;
+  let sinkNs = 0n;
+  for (let done = 0; done < n; done += BATCH) {
+    batch = [];
+    const t0 = process.hrtime.bigint();
+    for (let i = done; i < done + BATCH; i++) {
+      recorder.eventf(
+        pods[i % pods.length]!,
+        'Normal',
+        'Scheduled',
+        'Successfully assigned %s to node-1',
+        'shop/web',
+      );
+    }
+    const t1 = process.hrtime.bigint();
+    const results = batch.map((e) => correlator.correlate(e));
+    const t2 = process.hrtime.bigint();
+    for (const r of results) {
+      if (r.skip) continue;
+      const written =
+        r.patch === undefined
+          ? await sink.create(r.event)
+          : await sink.patch(r.event, r.patch);
+      correlator.updateState(written);
+    }
+    const t3 = process.hrtime.bigint();
+    recorderNs += t1 - t0;
+    correlatorNs += t2 - t1;
+    sinkNs += t3 - t2;
+  }
+  return {
+    recorder: Number(recorderNs) / n,
+    correlator: Number(correlatorNs) / n,
+    sink: Number(sinkNs) / n,
+  };
+}
+
 function memory(): { heap: number; rss: number } {
   gc();
   gc();
@@ -195,9 +259,12 @@ async function outage(): Promise<
 
 export default async function main(): Promise<void> {
   const baseline = memory();
-  const emitNs = emitBaseline();
+  const emitRuns = [0, 1, 2, 3, 4]
+    .map(() => emitBaseline())
+    .sort((a, b) => a - b);
+  const emitNs = emitRuns[2]!; // the median of 5, as the machine may be shared
   process.stdout.write(
-    `baseline: EventEmitter.emit of one event object, one no-op listener: ${fmt(emitNs)} ns/call\n\n`,
+    `baseline: EventEmitter.emit of one event object, one no-op listener: ${fmt(emitNs)} ns/call (median of 5)\n\n`,
   );
 
   const hotNs = await hotPath();
@@ -209,6 +276,11 @@ export default async function main(): Promise<void> {
     const r = await pipeline(stream);
     process.stdout.write(
       `pipeline (${stream}): ${fmt(r.perSecond, 0)} events/s into MemorySink, ${fmt(r.nsPerEvent)} ns/event = ${fmt(r.nsPerEvent / emitNs)} × emit (target ≥ 200,000 events/s; ${r.stored} stored)\n`,
+    );
+    const b = await breakdown(stream);
+    const rest = r.nsPerEvent - b.recorder - b.correlator - b.sink;
+    process.stdout.write(
+      `  stages alone, ns/event: recorder ${fmt(b.recorder)}, correlator ${fmt(b.correlator)}, MemorySink write + updateState ${fmt(b.sink)}; broadcaster and the rest ${fmt(rest)} (${fmt((100 * rest) / r.nsPerEvent)} %)\n`,
     );
   }
 
