@@ -253,6 +253,29 @@ describe('MemorySink (core/v1)', () => {
     );
   });
 
+  it('rejects every failure with a SinkError, even input that is not an event', async () => {
+    const sink = new MemorySink();
+    for (const bad of [
+      null,
+      'event',
+      { metadata: null },
+      { metadata: { name: 'x.1', namespace: 'shop' }, involvedObject: 'pod' },
+    ]) {
+      const error = await sink.create(bad as never).catch((e: unknown) => e);
+      expect(isSinkError(error), JSON.stringify(bad)).toBe(true);
+    }
+    const trap = coreEvent();
+    Object.defineProperty(trap, 'reason', {
+      enumerable: true,
+      get() {
+        throw new Error('getter exploded');
+      },
+    });
+    const error = await rejection(sink.create(trap));
+    expect(error.code).toBe('RequestConstruction');
+    expect(error.message).toContain('getter exploded');
+  });
+
   it('lets core/v1 patches change any field, unlike events.k8s.io', async () => {
     const sink = new MemorySink();
     const created = await sink.create(coreEvent());

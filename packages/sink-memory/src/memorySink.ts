@@ -322,9 +322,15 @@ class EventStore {
       );
       return stored;
     } catch (error) {
-      const code = isSinkError(error) ? error.code : 'RequestConstruction';
-      this.#log(api, method, namespace, name, body, code, undefined);
-      throw error;
+      // The EventSink contract: reject with a SinkError, whatever went wrong.
+      const failure = isSinkError(error)
+        ? error
+        : new RequestConstructionError(
+            `MemorySink could not ${method} event "${name}": ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+      this.#log(api, method, namespace, name, body, failure.code, undefined);
+      throw failure;
     } finally {
       this.#notify();
     }
