@@ -319,6 +319,21 @@ describe('EventBroadcaster.flush and shutdown', () => {
     expect((await broadcaster.flush()).delivered).toBe(1);
   });
 
+  it('starts nothing after shutdown, without throwing', async () => {
+    const { broadcaster, logger } = setup();
+    await broadcaster.shutdown();
+    const seen: Event[] = [];
+    const handle = broadcaster.startEventWatcher((e) => {
+      seen.push(e);
+    });
+    const sinkHandle = broadcaster.startRecordingToSink(new MemorySink());
+    expect(broadcaster.publish(sample)).toBe(false);
+    expect(seen).toEqual([]);
+    expect(handle.stats().stopped).toBe(true);
+    expect(sinkHandle.stats().stopped).toBe(true);
+    expect(logger.find({ level: 'error' })).toHaveLength(2);
+  });
+
   it('counts events the recorder refused as invalid', async () => {
     const { broadcaster, recorder } = setup();
     recorder.event({ metadata: { name: 'x' } }, 'Normal', 'R', 'm');

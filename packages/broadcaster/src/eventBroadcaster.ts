@@ -10,7 +10,10 @@ import {
   type EventSource,
   type Logger,
 } from '@event-recorder/core';
-import { EventCorrelator } from '@event-recorder/correlator';
+import {
+  EventCorrelator,
+  type EventCorrelatorOptions,
+} from '@event-recorder/correlator';
 import { createEventRecorder } from '@event-recorder/recorder';
 import {
   Fanout,
@@ -26,9 +29,7 @@ import type { BroadcasterStats } from './stats.js';
 import type { EventHandler, WatchHandle } from './watcherWorker.js';
 
 /** The options of `@event-recorder/correlator`'s `EventCorrelator`. */
-export type CorrelatorOptions = NonNullable<
-  ConstructorParameters<typeof EventCorrelator>[0]
->;
+export type CorrelatorOptions = EventCorrelatorOptions;
 
 /** Options for {@link EventBroadcaster}. Every one has client-go's default. */
 export interface EventBroadcasterOptions {

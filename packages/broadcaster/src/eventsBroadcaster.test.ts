@@ -5,7 +5,7 @@ import {
 } from '@event-recorder/core';
 import { MemorySink } from '@event-recorder/sink-memory';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventsBroadcaster } from './eventsBroadcaster.js';
 
 const pod = {
@@ -211,6 +211,28 @@ describe('EventsBroadcaster series', () => {
       action: 'starting',
       note: 'some verbose message: 1',
     });
+  });
+});
+
+describe('EventsBroadcaster timers', () => {
+  it('never keeps the process alive with the real clock', async () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const broadcaster = new EventsBroadcaster({
+        logger: new MemoryLogger(),
+        sink: new MemorySink().eventsV1(),
+      });
+      broadcaster.startRecordingToSink();
+      const timers = spy.mock.results.map(
+        (r) => r.value as ReturnType<typeof setTimeout>,
+      );
+      // The heartbeat and the finish pass.
+      expect(timers.length).toBeGreaterThanOrEqual(2);
+      for (const t of timers) expect(t.hasRef()).toBe(false);
+      await broadcaster.shutdown();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
