@@ -15,10 +15,10 @@ if (go === undefined) {
   console.warn(
     [
       '',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-      '!!  NOT RUN: the client-go conformance harness needs a Go toolchain.  !!',
-      '!!  No `go` was found; the differential tests are SKIPPED, not passed.!!',
-      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '!!  NOT RUN: the client-go conformance harness needs a Go toolchain.    !!',
+      '!!  No `go` was found: the differential tests are SKIPPED, not passed.  !!',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
       '',
     ].join('\n'),
   );

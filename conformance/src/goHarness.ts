@@ -21,14 +21,19 @@ function goRuns(bin: string): boolean {
 }
 
 /**
- * Finds a Go toolchain: `$GO`, `go` on PATH, /usr/local/go/bin/go, then the
+ * Finds a Go toolchain: `$EVENT_RECORDER_GO`, `$GO`, `go` on PATH, /usr/local/go/bin/go, then the
  * repository's test-utils/scripts/ensure-go.sh (which may fetch one from the
  * Go module proxy). Returns `undefined` when there is none.
  */
 export function findGo(): string | undefined {
-  const candidates = [process.env.GO, 'go', '/usr/local/go/bin/go'].filter(
-    (c): c is string => c !== undefined && c !== '',
-  );
+  // EVENT_RECORDER_GO=none pretends there is no Go (to see the NOT RUN path).
+  if (process.env.EVENT_RECORDER_GO === 'none') return undefined;
+  const candidates = [
+    process.env.EVENT_RECORDER_GO,
+    process.env.GO,
+    'go',
+    '/usr/local/go/bin/go',
+  ].filter((c): c is string => c !== undefined && c !== '');
   for (const c of candidates) if (goRuns(c)) return c;
   const ensure = fileURLToPath(
     new URL('../../test-utils/scripts/ensure-go.sh', import.meta.url),
@@ -84,12 +89,16 @@ export function buildHarness(go: string): string {
   if (existsSync(bin)) return bin;
   mkdirSync(dir, { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  const r = spawnSync(go, ['build', '-trimpath', '-o', tmp, '.'], {
-    cwd: goModuleDir,
-    encoding: 'utf8',
-    env: { ...process.env, CGO_ENABLED: '0' },
-    timeout: 900_000,
-  });
+  const r = spawnSync(
+    go,
+    ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'],
+    {
+      cwd: goModuleDir,
+      encoding: 'utf8',
+      env: { ...process.env, CGO_ENABLED: '0' },
+      timeout: 900_000,
+    },
+  );
   if (r.status !== 0) {
     throw new Error(
       `go build of the conformance harness failed (exit ${r.status}):\n${r.stderr}${r.error?.message ?? ''}`,
