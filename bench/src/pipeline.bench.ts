@@ -19,12 +19,11 @@
  *   FakeClock: memory must stay flat, bounded by the queue and the retry set.
  */
 import { EventEmitter } from 'node:events';
+import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { EventBroadcaster } from '@event-recorder/broadcaster';
 import { FakeClock, noopLogger, type Event } from '@event-recorder/core';
-import { EventCorrelator } from '@event-recorder/correlator';
-import { createEventRecorder } from '@event-recorder/recorder';
 import { MemorySink } from '@event-recorder/sink-memory';
 
 v8.setFlagsFromString('--expose-gc');
@@ -153,66 +152,55 @@ async function pipeline(
   return { perSecond: 1e9 / ns, nsPerEvent: ns, stored };
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { url: string; functionName: string };
+}
+
 /**
- * Where the time of one pipeline event goes: the same stream through each
- * stage on its own, batch by batch as the pipeline runs (recorder with a
- * publisher that collects the batch; the correlator; the MemorySink write plus
- * updateState). What the pipeline costs beyond their sum is the broadcaster's
- * own (queues, the delivery loop, promises) plus measurement noise.
+ * Where the CPU time of a pipeline run goes, by package: the run is profiled
+ * in-process with the V8 sampling profiler and each sample's own function is
+ * attributed to the workspace package (or dependency) its file belongs to.
+ * Shares are robust to a busy machine, unlike differences of timings.
  */
-async function breakdown(
+async function cpuShares(
   stream: 'distinct' | 'repeats',
-): Promise<{ recorder: number; correlator: number; sink: number }> {
-  const n = PIPELINE_EVENTS;
-  let batch: Event[] = [];
-  const recorder = createEventRecorder({
-    publisher: { publish: (e) => batch.push(e) > 0 },
-    source: { component: 'bench' },
-  });
-  const correlator = new EventCorrelator(
-    stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
-  );
-  const sink = new MemorySink();
-  const pods =
-    stream === 'distinct'
-      ? Array.from({ length: n }, (_, i) => pod(i))
-      : Array.from({ length: 100 }, (_, i) => pod(i));
-  let recorderNs = 0n;
-  let correlatorNs = 0n;
-  let sinkNs = 0n;
-  for (let done = 0; done < n; done += BATCH) {
-    batch = [];
-    const t0 = process.hrtime.bigint();
-    for (let i = done; i < done + BATCH; i++) {
-      recorder.eventf(
-        pods[i % pods.length]!,
-        'Normal',
-        'Scheduled',
-        'Successfully assigned %s to node-1',
-        'shop/web',
-      );
-    }
-    const t1 = process.hrtime.bigint();
-    const results = batch.map((e) => correlator.correlate(e));
-    const t2 = process.hrtime.bigint();
-    for (const r of results) {
-      if (r.skip) continue;
-      const written =
-        r.patch === undefined
-          ? await sink.create(r.event)
-          : await sink.patch(r.event, r.patch);
-      correlator.updateState(written);
-    }
-    const t3 = process.hrtime.bigint();
-    recorderNs += t1 - t0;
-    correlatorNs += t2 - t1;
-    sinkNs += t3 - t2;
-  }
-  return {
-    recorder: Number(recorderNs) / n,
-    correlator: Number(correlatorNs) / n,
-    sink: Number(sinkNs) / n,
+): Promise<[string, number][]> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) =>
+        err ? reject(err) : resolve(result),
+      ),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  await pipeline(stream);
+  const { profile } = (await post('Profiler.stop')) as {
+    profile: { nodes: ProfileNode[]; samples: number[] };
   };
+  session.disconnect();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const shares = new Map<string, number>();
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    const url = frame?.url ?? '';
+    const pkg =
+      /\/packages\/([^/]+)\//.exec(url)?.[1] ??
+      /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ??
+      (frame?.functionName === '(garbage collector)'
+        ? 'garbage collector'
+        : url === ''
+          ? 'V8 and Node internals'
+          : 'other');
+    shares.set(pkg, (shares.get(pkg) ?? 0) + 1);
+  }
+  const total = profile.samples.length;
+  return [...shares]
+    .map(([k, v]): [string, number] => [k, (100 * v) / total])
+    .sort((a, b) => b[1] - a[1]);
 }
 
 function memory(): { heap: number; rss: number } {
@@ -277,10 +265,12 @@ export default async function main(): Promise<void> {
     process.stdout.write(
       `pipeline (${stream}): ${fmt(r.perSecond, 0)} events/s into MemorySink, ${fmt(r.nsPerEvent)} ns/event = ${fmt(r.nsPerEvent / emitNs)} × emit (target ≥ 200,000 events/s; ${r.stored} stored)\n`,
     );
-    const b = await breakdown(stream);
-    const rest = r.nsPerEvent - b.recorder - b.correlator - b.sink;
+    const shares = await cpuShares(stream);
     process.stdout.write(
-      `  stages alone, ns/event: recorder ${fmt(b.recorder)}, correlator ${fmt(b.correlator)}, MemorySink write + updateState ${fmt(b.sink)}; broadcaster and the rest ${fmt(rest)} (${fmt((100 * rest) / r.nsPerEvent)} %)\n`,
+      `  CPU time by package (sampled): ${shares
+        .filter(([, pct]) => pct >= 0.5)
+        .map(([pkg, pct]) => `${pkg} ${fmt(pct)} %`)
+        .join(', ')}\n`,
     );
   }
 
