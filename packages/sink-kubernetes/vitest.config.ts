@@ -46,6 +46,9 @@ export default defineConfig({
             ),
           ],
           testTimeout: 120_000,
+          // One apiserver for all files; its request counters are compared
+          // before and after, so files run one at a time.
+          fileParallelism: false,
           hookTimeout: 180_000,
         },
       },
