@@ -162,6 +162,20 @@ describe('EventsBroadcaster series', () => {
     expect(broadcaster.stats().dropped.shutdown).toBe(1);
   });
 
+  it('counts series occurrences it could not write before the shutdown deadline', async () => {
+    const { clock, broadcaster, store, record, recorder } = setup();
+    for (let i = 0; i < 3; i++) record();
+    await settle(); // create, count-2 patch, and one occurrence counted locally
+    store.pause();
+    recorder.eventf(pod, undefined, 'Normal', 'Other', 'x', 'held');
+    const shut = broadcaster.shutdown({ timeoutMs: 1000 });
+    await settle();
+    clock.step(1000);
+    const report = await shut;
+    expect(report).toMatchObject({ recorded: 4, delivered: 2, pending: 0 });
+    expect(report.dropped.shutdown).toBe(2);
+  });
+
   it('writes the counts of grown series on flush', async () => {
     const { broadcaster, store, record } = setup();
     for (let i = 0; i < 4; i++) record();

@@ -452,6 +452,14 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
     const drained = await withDeadline(this.#clock, timeoutMs, idle);
     const sinks = [...this.#recordings].map((r) => r.sink);
     this.#fanout.stopAll();
+    // Occurrences counted into a series whose count was never written (the
+    // deadline came first) are dropped too, so the ledgers add up.
+    for (const r of this.#recordings) {
+      let left = 0;
+      for (const n of r.absorbed.values()) left += n;
+      r.absorbed.clear();
+      r.worker.dropAbsorbed('shutdown', left);
+    }
     if (!drained) {
       this.#logger.warn('Shutdown deadline passed with events undelivered', {
         timeoutMs,

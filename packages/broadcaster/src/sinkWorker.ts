@@ -177,7 +177,10 @@ export class SinkWorker<TEvent> {
    * earlier (default 0).
    */
   inject(prepared: PreparedWrite<TEvent>): void {
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      this.dropAbsorbed('shutdown', prepared.occurrences ?? 0);
+      return;
+    }
     const unit = this.#unit(prepared, prepared.occurrences ?? 0);
     const now = this.#enqueue(unit);
     if (now !== undefined) this.#ready.push(now);
