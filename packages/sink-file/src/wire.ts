@@ -69,12 +69,23 @@ function timeOut(value: unknown, micro: boolean): unknown {
 const secondsShape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const microShape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+// The same few strings repeat (first, last and creation timestamps): remember
+// the recent ones.
+const parsed = new Map<string, number>();
+
 function timeIn(value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  if (value.length === 20 && secondsShape.test(value)) return new Date(value);
-  if (value.length === 27 && microShape.test(value))
-    return new Date(`${value.slice(0, 23)}Z`);
-  return parseTime(value) ?? value;
+  const known = parsed.get(value);
+  if (known !== undefined) return new Date(known);
+  let date: Date | undefined;
+  if (value.length === 20 && secondsShape.test(value)) date = new Date(value);
+  else if (value.length === 27 && microShape.test(value))
+    date = new Date(`${value.slice(0, 23)}Z`);
+  else date = parseTime(value);
+  if (date === undefined) return value;
+  if (parsed.size >= 64) parsed.clear();
+  parsed.set(value, date.getTime());
+  return date;
 }
 
 /**
