@@ -434,7 +434,9 @@ describe('EventBroadcaster accounting (property)', () => {
       fc.asyncProperty(
         fc.array(stepArb, { maxLength: 60 }),
         fc.integer({ min: 1, max: 8 }),
-        async (steps, queueLength) => {
+        fc.constantFrom(1000, 60_000),
+        fc.option(fc.nat({ max: 40 })),
+        async (steps, queueLength, timeoutMs, stallAfter) => {
           const { clock, broadcaster, sink, recorder } = setup({
             queueLength,
             sleepDurationMs: 1000,
@@ -449,7 +451,9 @@ describe('EventBroadcaster accounting (property)', () => {
               counts.set(key, event.count ?? 0);
             }
           };
-          for (const step of steps) {
+          for (const [index, step] of steps.entries()) {
+            // From here on the sink holds every call: a stalled server.
+            if (index === stallAfter) sink.pause();
             if (step.failure !== undefined) sink.failNext(1, step.failure);
             recorder.eventf(
               podNamed(`p${step.object}`),
@@ -466,12 +470,14 @@ describe('EventBroadcaster accounting (property)', () => {
           }
           await settle();
           check();
-          const shut = broadcaster.shutdown({ timeoutMs: 60_000 });
+          const shut = broadcaster.shutdown({ timeoutMs });
           for (let i = 0; i < 30; i++) {
             await settle();
             clock.step(5000);
           }
           const report = await shut;
+          sink.resume();
+          await settle();
           check();
           const dropped = Object.values(report.dropped).reduce(
             (a, b) => a + b,
@@ -482,7 +488,7 @@ describe('EventBroadcaster accounting (property)', () => {
           expect(report.recorded).toBe(steps.length);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 });

@@ -278,7 +278,9 @@ describe('EventsBroadcaster accounting (property)', () => {
         fc.array(stepArb, { maxLength: 40 }),
         fc.constantFrom<'first' | 'latest'>('first', 'latest'),
         fc.integer({ min: 1, max: 6 }),
-        async (steps, notePolicy, queueLength) => {
+        fc.constantFrom(1000, 60_000),
+        fc.option(fc.nat({ max: 40 })),
+        async (steps, notePolicy, queueLength, timeoutMs, stallAfter) => {
           const { clock, broadcaster, store, recorder } = setup({
             notePolicy,
             queueLength,
@@ -296,7 +298,9 @@ describe('EventsBroadcaster accounting (property)', () => {
               counts.set(key, count);
             }
           };
-          for (const step of steps) {
+          for (const [index, step] of steps.entries()) {
+            // From here on the sink holds every call: a stalled server.
+            if (index === stallAfter) store.pause();
             if (step.failure !== undefined) store.failNext(1, step.failure);
             recorder.eventf(
               {
@@ -315,12 +319,14 @@ describe('EventsBroadcaster accounting (property)', () => {
               check();
             }
           }
-          const shut = broadcaster.shutdown({ timeoutMs: 60_000 });
+          const shut = broadcaster.shutdown({ timeoutMs });
           for (let i = 0; i < 15; i++) {
             now += 5000;
             await advanceTo(clock, now);
           }
           const report = await shut;
+          store.resume();
+          await settle();
           check();
           const dropped = Object.values(report.dropped).reduce(
             (a, b) => a + b,
@@ -331,7 +337,7 @@ describe('EventsBroadcaster accounting (property)', () => {
           expect(report.delivered + dropped).toBe(report.recorded);
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 150 },
     );
   });
 });
