@@ -118,7 +118,8 @@ function options(r: Random, kind: StreamKind): ScenarioOptions {
   else if (r.chance(0.1)) o.lruCacheSize = r.int(1, 64);
   if (kind === 'custom' || r.chance(0.15)) {
     o.burstSize = r.pick([1, 2, 3, 5, 10, 25, 100]);
-    o.qps = r.pick([1 / 300, 1 / 60, 1 / 30, 0.5, 1, 10]);
+    // Include rates that float32 cannot represent (client-go's QPS is a float32).
+    o.qps = r.pick([1 / 300, 1 / 60, 1 / 30, 1 / 7, 0.1, 0.3, 0.5, 1, 10]);
   }
   if (kind === 'custom' || r.chance(0.15))
     o.maxEvents = r.pick([1, 2, 3, 5, 10, 20]);
@@ -141,8 +142,12 @@ function sink(r: Random, rv: { n: number }): SinkResponse | undefined {
   return r.weighted<SinkResponse | undefined>([
     [70, undefined],
     [10, 'none'],
-    [18, { overlay: { metadata: { resourceVersion: String(++rv.n) } } }],
-    [2, { overlay: { count: r.int(1, 50) } }],
+    [17, { overlay: { metadata: { resourceVersion: String(++rv.n) } } }],
+    [1, { overlay: { count: r.int(1, 50) } }],
+    // A server copy that differs in a key field is stored under its own key.
+    [0.5, { overlay: { message: 'rewritten by the server' } }],
+    [0.5, { overlay: { metadata: { name: `server-${r.int(0, 99)}` } } }],
+    [0.5, { overlay: { firstTimestamp: '2026-01-01T00:00:00.000Z' } }],
   ]);
 }
 

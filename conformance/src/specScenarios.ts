@@ -734,6 +734,24 @@ function behaviours(): Scenario[] {
     ],
   });
 
+  {
+    // Before 1970 UnixNano is negative: Go's %x prints "-" and the magnitude.
+    const steps: ScenarioStep[] = [];
+    for (let i = 1; i <= 10; i++)
+      steps.push({ stamp: true, event: ev('Old', `m${i}`) });
+    steps[9]!.expect = {
+      message: `${COMBINED}m10`,
+      // 23:00:29 is 3,571 s before the epoch.
+      name: `web-1.-${(3_571n * 1_000_000_000n).toString(16)}`,
+    };
+    out.push({
+      name: 'behaviour: an aggregate named before 1970',
+      options: { spamKeyFunc: 'perMessage' },
+      clock: { start: '1969-12-31T23:00:00.000Z', intervalMs: 1000 },
+      steps,
+    });
+  }
+
   out.push({
     ...base,
     name: 'behaviour: events without a source, namespace or type',
