@@ -1,7 +1,9 @@
 import {
   FakeClock,
   MemoryLogger,
+  TransportError,
   type Event,
+  type EventSink,
   type SinkErrorCode,
 } from '@event-recorder/core';
 import { MemorySink } from '@event-recorder/sink-memory';
@@ -246,6 +248,45 @@ describe("EventBroadcaster with retryPolicy 'client-go'", () => {
     ).toEqual(['foo:Transport', 'foo:Transport', 'foo:ok', 'other:ok']);
     expect(broadcaster.stats().delivered).toBe(2);
   });
+});
+
+describe('EventBroadcaster under load (client-go TestLotsOfEvents)', () => {
+  for (const retryPolicy of ['default', 'client-go'] as const) {
+    it(`delivers 1000 events to the sink and the log, each after 4 failed creates (${retryPolicy})`, async () => {
+      const { broadcaster, recorder } = setup({
+        retryPolicy,
+        sleepDurationMs: 0,
+      });
+      const store = new MemorySink();
+      const attempts = new Map<string, number>();
+      const flaky: EventSink<Event> = {
+        create: async (event) => {
+          const name = event.involvedObject.name!;
+          const n = (attempts.get(name) ?? 0) + 1;
+          attempts.set(name, n);
+          if (n < 5) throw new TransportError('connection refused');
+          return store.create(event);
+        },
+        patch: (event, patch) => store.patch(event, patch),
+        update: (event) => store.update(event),
+      };
+      broadcaster.startRecordingToSink(flaky);
+      const lines: string[] = [];
+      broadcaster.startLogging((line) => lines.push(line));
+      for (let i = 0; i < 1000; i++) {
+        recorder.eventf(podNamed(`foo-${i}`), 'Normal', `Reason-${i}`, '%d', i);
+      }
+      const report = await broadcaster.flush();
+      expect(store.size).toBe(1000);
+      expect(lines).toHaveLength(1000);
+      expect([...attempts.values()].every((n) => n === 5)).toBe(true);
+      expect(report.sinks[1]).toMatchObject({
+        recorded: 1000,
+        delivered: 1000,
+      });
+      expect(report.dropped.queueFull).toBe(0);
+    });
+  }
 });
 
 describe('EventBroadcaster queues', () => {
