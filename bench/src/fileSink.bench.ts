@@ -62,21 +62,28 @@ function median(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function measure(
-  dir: string,
-  label: string,
-  body: (path: string) => Promise<void>,
-): Promise<number> {
-  const rates: number[] = [];
+interface Case {
+  label: string;
+  body: (path: string) => Promise<void>;
+}
+
+/**
+ * Runs every case once per round, round after round, so that a slow spell on
+ * a shared machine hits all cases alike; returns each case's median rate.
+ */
+async function measureAll(dir: string, cases: Case[]): Promise<number[]> {
+  const rates: number[][] = cases.map(() => []);
   for (let r = 0; r < ROUNDS + 1; r++) {
-    const path = join(dir, `${label.replace(/\W+/g, '-')}-${r}.jsonl`);
-    const t0 = process.hrtime.bigint();
-    await body(path);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    await rm(path, { force: true });
-    if (r > 0) rates.push(WRITES / seconds); // the first round warms up
+    for (const [i, c] of cases.entries()) {
+      const path = join(dir, `case-${i}-${r}.jsonl`);
+      const t0 = process.hrtime.bigint();
+      await c.body(path);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      await rm(path, { force: true });
+      if (r > 0) rates[i]!.push(WRITES / seconds); // round 0 warms up
+    }
   }
-  return median(rates);
+  return rates.map(median);
 }
 
 async function sequential(
@@ -113,30 +120,32 @@ export default async function run(): Promise<void> {
     );
     const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
 
-    const perLine = await measure(dir, 'appendFile per line', async (path) => {
-      for (const line of lines) await appendFile(path, line);
-    });
-    const bulk = await measure(dir, 'one appendFile', async (path) => {
-      await appendFile(path, lines.join(''));
-    });
-    const rows: Array<[string, number]> = [
-      ['baseline: appendFile per line (sequential)', perLine],
-      ['baseline: one appendFile of all lines', bulk],
+    const cases: Case[] = [
+      {
+        label: 'baseline: appendFile per line (sequential)',
+        body: async (path) => {
+          for (const line of lines) await appendFile(path, line);
+        },
+      },
+      {
+        label: 'baseline: one appendFile of all lines',
+        body: (path) => appendFile(path, lines.join('')),
+      },
     ];
     for (const fsync of ['none', 'interval'] as const) {
-      rows.push([
-        `FileSink fsync '${fsync}', sequential`,
-        await measure(dir, `seq-${fsync}`, (path) =>
-          sequential(path, fsync, events),
-        ),
-      ]);
-      rows.push([
-        `FileSink fsync '${fsync}', ${CONCURRENCY} concurrent writers`,
-        await measure(dir, `conc-${fsync}`, (path) =>
-          concurrent(path, fsync, events),
-        ),
-      ]);
+      cases.push({
+        label: `FileSink fsync '${fsync}', sequential`,
+        body: (path) => sequential(path, fsync, events),
+      });
+      cases.push({
+        label: `FileSink fsync '${fsync}', ${CONCURRENCY} concurrent writers`,
+        body: (path) => concurrent(path, fsync, events),
+      });
     }
+    const measured = await measureAll(dir, cases);
+    const rows = cases.map((c, i): [string, number] => [c.label, measured[i]!]);
+    const perLine = measured[0]!;
+    const bulk = measured[1]!;
 
     process.stdout.write(
       `${WRITES} writes of ${Math.round(bytes / WRITES)}-byte lines, median of ${ROUNDS} rounds\n\n`,
