@@ -8,7 +8,7 @@ import {
 } from '@event-recorder/core';
 import { MemorySink } from '@event-recorder/sink-memory';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventBroadcaster } from './eventBroadcaster.js';
 
 function patches(sink: MemorySink): string[] {
@@ -358,6 +358,35 @@ describe('EventBroadcaster.flush and shutdown', () => {
     expect((await flushed).pending).toBe(1);
     sink.resume();
     expect((await broadcaster.flush()).delivered).toBe(1);
+  });
+
+  it('keeps the process alive while a flush waits on the real clock, and only then', async () => {
+    const spy = vi.spyOn(globalThis, 'setInterval');
+    try {
+      const broadcaster = new EventBroadcaster({ logger: new MemoryLogger() });
+      const sink = new MemorySink();
+      sink.pause();
+      broadcaster.startRecordingToSink(sink);
+      broadcaster.newRecorder('c').event(pod, 'Normal', 'Started', 'm');
+      const flushed = broadcaster.flush();
+      expect(spy).toHaveBeenCalledTimes(1);
+      const handle = spy.mock.results[0]!.value as ReturnType<
+        typeof setInterval
+      >;
+      expect(handle.hasRef()).toBe(true);
+      sink.resume();
+      expect((await flushed).delivered).toBe(1);
+
+      const fake = setup();
+      fake.sink.pause();
+      fake.recorder.event(pod, 'Normal', 'Started', 'm');
+      const pending = fake.broadcaster.flush({ timeoutMs: 10 });
+      expect(spy).toHaveBeenCalledTimes(1);
+      fake.clock.step(10);
+      expect((await pending).pending).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('starts nothing after shutdown, without throwing', async () => {

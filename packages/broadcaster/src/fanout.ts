@@ -1,6 +1,7 @@
 import {
   emptyDropCounts,
   InvalidOptionError,
+  realClock,
   type Clock,
   type Logger,
 } from '@event-recorder/core';
@@ -51,9 +52,10 @@ export function nonNegativeNumber(name: string, value: number): number {
 
 /**
  * Waits for `work`, or until `timeoutMs` of `clock` time passed. Resolves with
- * whether `work` finished. While waiting, a ref'd no-op interval keeps Node
- * alive, so a short-lived process that awaits a flush really gets it even
- * though the clock's own timers are unref'd.
+ * whether `work` finished. While waiting on the real clock, a ref'd no-op
+ * interval keeps Node alive, so a short-lived process that awaits a flush
+ * really gets it even though the clock's own timers are unref'd. (On any
+ * other clock the caller drives time, and nothing is kept alive.)
  */
 export function withDeadline(
   clock: Clock,
@@ -62,7 +64,8 @@ export function withDeadline(
 ): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let done = false;
-    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const keepAlive =
+      clock === realClock ? setInterval(() => undefined, 1 << 30) : undefined;
     const finish = (ok: boolean): void => {
       if (done) return;
       done = true;
