@@ -160,6 +160,8 @@ describe('EventsBroadcaster series', () => {
     expect(clock.pendingTimers()).toBe(0);
     record();
     expect(broadcaster.stats().dropped.shutdown).toBe(1);
+    broadcaster.startRecordingToSink(new MemorySink().eventsV1());
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('counts series occurrences it could not write before the shutdown deadline', async () => {

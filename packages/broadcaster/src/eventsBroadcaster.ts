@@ -536,6 +536,7 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
   }
 
   #armTimers(): void {
+    if (this.#fanout.closed) return;
     if (this.#heartbeat === undefined) {
       const beat = (): void => {
         if (this.#fanout.closed) return;

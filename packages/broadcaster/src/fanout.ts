@@ -170,7 +170,7 @@ export class Fanout<TEvent> {
     return `sink-${this.#sinks.length + 1}`;
   }
 
-  /** Attaches a sink worker. Returns `false` (and stops it) after shutdown. */
+  /** Attaches a sink worker; after shutdown it logs and returns a stopped handle. */
   addSink(worker: SinkWorker<TEvent>, onStop?: () => void): WatchHandle {
     const handle: WatchHandle = {
       stop: () => {
