@@ -1,6 +1,7 @@
 // The environment itself (for scripts, benchmarks and the global setup)
 export {
   startKubeTestEnv,
+  kubeTestEnvMissing,
   KubeTestEnvUnavailableError,
   KUBE_TESTBIN_VERSION,
   KUBE_ADVERTISE_ADDRESS,
@@ -16,6 +17,7 @@ export {
   kubeTestEnv,
   kubeTestEnvUnavailableReason,
   describeKube,
+  describeWithOwnKubeEnv,
   kubeConfigFor,
   uniqueNamespaceName,
   kubeRequest,

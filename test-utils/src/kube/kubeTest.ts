@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { describe, inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
 import type { ProvidedKubeTestEnv } from './globalSetup.js';
-import type { KubeTestEnvInfo } from './kubeTestEnv.js';
+import { kubeTestEnvMissing, startKubeTestEnv } from './kubeTestEnv.js';
+import type { KubeTestEnv, KubeTestEnvInfo } from './kubeTestEnv.js';
 
 /** The running environment's details, as a test file sees them. */
 export type KubeTestEnvHandle = KubeTestEnvInfo & { controlUrl: string };
@@ -56,14 +57,18 @@ export function describeKube(
 }
 
 /**
- * A `KubeConfig` for the test server with a bearer token: the admin token by
- * default, or `undefined` for an anonymous client.
+ * A `KubeConfig` for the test server: with a bearer token (the admin's by
+ * default), or anonymous with `{ anonymous: true }`.
  */
 export function kubeConfigFor(
   env: KubeTestEnvInfo,
-  token: string | undefined = env.adminToken,
+  identity: string | { anonymous: true } = env.adminToken,
 ): KubeConfig {
   const kc = new KubeConfig();
+  const user =
+    typeof identity === 'string'
+      ? { name: 'user', token: identity }
+      : { name: 'user' };
   kc.loadFromOptions({
     clusters: [
       {
@@ -73,16 +78,8 @@ export function kubeConfigFor(
         skipTLSVerify: false,
       },
     ],
-    users: [
-      token === undefined ? { name: 'anonymous' } : { name: 'user', token },
-    ],
-    contexts: [
-      {
-        name: 'testenv',
-        cluster: 'testenv',
-        user: token === undefined ? 'anonymous' : 'user',
-      },
-    ],
+    users: [user],
+    contexts: [{ name: 'testenv', cluster: 'testenv', user: 'user' }],
     currentContext: 'testenv',
   });
   return kc;
@@ -268,4 +265,39 @@ export function stopApiserver(env: KubeTestEnvHandle): Promise<void> {
 /** Starts the test apiserver again and resolves once it is ready. */
 export function startApiserver(env: KubeTestEnvHandle): Promise<void> {
   return control(env, 'start');
+}
+
+/**
+ * `describe` for suites in projects without the global setup: starts an
+ * environment of its own before the suite and stops it after. Without the
+ * binaries the suite is skipped, and its name says loudly that it did NOT run.
+ */
+export function describeWithOwnKubeEnv(
+  name: string,
+  body: (env: () => KubeTestEnv) => void,
+): void {
+  const missing = kubeTestEnvMissing();
+  if (missing !== undefined) {
+    process.stderr.write(
+      `KUBERNETES INTEGRATION TESTS NOT RUN (${name}): ${missing}\n`,
+    );
+    describe.skip(`${name} [NOT RUN: ${missing}]`, () => {
+      describe.skip('needs a kube-apiserver', () => {});
+    });
+    return;
+  }
+  describe(name, () => {
+    let env: KubeTestEnv | undefined;
+    beforeAll(async () => {
+      env = await startKubeTestEnv({ build: false });
+    }, 180_000);
+    afterAll(async () => {
+      await env?.stop();
+    }, 60_000);
+    body(() => {
+      if (env === undefined)
+        throw new Error('the kube test environment did not start');
+      return env;
+    });
+  });
 }

@@ -125,6 +125,25 @@ function tail(file: string, lines = 30): string {
   }
 }
 
+/**
+ * Why {@link startKubeTestEnv} cannot run here without building anything
+ * (binaries or tools missing), or `undefined` when it can. Synchronous, for
+ * deciding at collection time whether a suite runs.
+ */
+export function kubeTestEnvMissing(
+  binDir: string = defaultBinDir(),
+): string | undefined {
+  for (const tool of ['unshare', 'nsenter', 'setpriv', 'ip', 'openssl']) {
+    if (which(tool) === undefined) return `\`${tool}\` is not installed`;
+  }
+  for (const bin of ['kube-apiserver', 'etcd']) {
+    if (!existsSync(join(binDir, bin))) {
+      return `no ${bin} in ${binDir} (run test-utils/scripts/ensure-go.sh, then test-utils/kube-testbin/build.sh)`;
+    }
+  }
+  return undefined;
+}
+
 /** Makes sure the binaries exist, building them when Go is there. */
 function ensureBinaries(
   binDir: string,
