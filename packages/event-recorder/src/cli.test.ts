@@ -177,6 +177,25 @@ describe('event-recorder CLI', { timeout: 120_000 }, () => {
     expect(rows).toHaveLength(stored);
   });
 
+  it('continues counting when the demo runs again on the same file', async () => {
+    const first = await run(['demo', '--seconds', '60']);
+    expect(first.code).toBe(0);
+    const backOffCount = async (): Promise<number> => {
+      for await (const e of readEvents(join(dir, 'events.jsonl')))
+        if (e.reason === 'BackOff') return e.count ?? 0;
+      return 0;
+    };
+    const once = await backOffCount();
+    const second = await run(['demo', '--seconds', '60', '--verbose']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(
+      /events stored in the file\s+\d+ \(\d+ restored from an earlier run\)/,
+    );
+    expect(summaryNumber(second.stdout, 'dropped: final')).toBe(0);
+    expect(second.stderr).toBe('');
+    expect(await backOffCount()).toBe(2 * once);
+  });
+
   it('shows progress on stderr when asked', async () => {
     const r = await run(['demo', '--seconds', '60', '--progress']);
     expect(r.code).toBe(0);

@@ -62,7 +62,17 @@ export type {
   CorrelationResult,
 } from '@event-recorder/correlator';
 
-// Sinks (@event-recorder/sink-memory, @event-recorder/sink-file)
+// Sinks (@event-recorder/sink-kubernetes, @event-recorder/sink-memory,
+// @event-recorder/sink-file). The Kubernetes sinks load @kubernetes/client-node
+// only when used, so it stays an optional peer.
+export {
+  CoreV1EventSink,
+  EventsV1EventSink,
+} from '@event-recorder/sink-kubernetes';
+export type {
+  CoreV1EventSinkOptions,
+  EventsV1EventSinkOptions,
+} from '@event-recorder/sink-kubernetes';
 export { MemorySink, FakeRecorder } from '@event-recorder/sink-memory';
 export type {
   MemorySinkOptions,

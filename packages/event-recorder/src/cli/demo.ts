@@ -11,6 +11,7 @@ import type { EventBroadcaster } from '@event-recorder/broadcaster';
 import { createEventBroadcaster } from '../createEventBroadcaster.js';
 import { CliError } from './errors.js';
 import {
+  escapeForTerminal,
   eventTable,
   renderTable,
   sortByLastSeen,
@@ -24,6 +25,8 @@ export interface DemoOptions {
   objects: number;
   seconds: number;
   progress: boolean;
+  /** Print the pipeline's warnings (drops, failed writes) on stderr. */
+  verbose: boolean;
   colors: Colors;
   errColors: Colors;
 }
@@ -74,10 +77,9 @@ export async function runDemo(
 ): Promise<number> {
   const { objects: n, seconds } = options;
   const realStart = Date.now();
-  // The story ends now, so ages in the table read naturally.
-  const clock = new FakeClock(
-    Math.floor((realStart - seconds * 1000) / 1000) * 1000,
-  );
+  // The story ends now, so ages in the table read naturally. Event names
+  // come from the time to the millisecond, so a rerun never reuses them.
+  const clock = new FakeClock(realStart - seconds * 1000);
   const logger = new MemoryLogger();
   const sink = new FileSink({ path: options.file, clock, logger });
   try {
@@ -151,8 +153,25 @@ export async function runDemo(
     timeline.set(t, list);
   };
 
+  /**
+   * Emits `count` events a few milliseconds apart, each delivered before the
+   * next, as a real clock would space them, so names made from the time
+   * never collide.
+   */
+  const spread = async (
+    count: number,
+    emit: (k: number) => void,
+    stepMs = Math.max(1, Math.floor(800 / count)),
+  ): Promise<void> => {
+    for (let k = 0; k < count; k++) {
+      emit(k);
+      await settle(broadcaster, clock);
+      if (k < count - 1) clock.step(stepMs);
+    }
+  };
+
   // 1. The Deployment comes up: n Pods scheduled, pulled, started.
-  schedule(0, () => {
+  schedule(0, async () => {
     progress(`${at(0)} deployment/web scales up to ${n} pods`);
     controller.eventf(
       deployment,
@@ -162,37 +181,43 @@ export async function runDemo(
       oldRs,
       n,
     );
-    for (const pod of pods)
+    await spread(n, (i) =>
       rsController.eventf(
         replicaSet(oldRs, 1),
         'Normal',
         'SuccessfulCreate',
         'Created pod: %s',
-        pod.metadata.name,
-      );
+        pods[i]!.metadata.name,
+      ),
+    );
   });
-  pods.forEach((pod, i) => {
-    schedule(1, () =>
+  schedule(1, () =>
+    spread(n, (i) =>
       scheduler.eventf(
-        pod,
+        pods[i]!,
         'Normal',
         'Scheduled',
         'Successfully assigned %s/%s to node-%d',
         namespace,
-        pod.metadata.name,
+        pods[i]!.metadata.name,
         (i % 3) + 1,
       ),
-    );
-    schedule(2, () =>
+    ),
+  );
+  schedule(2, () =>
+    spread(n, (i) =>
       kubelet(i).eventf(
-        pod,
+        pods[i]!,
         'Normal',
         'Pulling',
         'Pulling image "%s"',
         'nginx:1.27',
       ),
-    );
-    schedule(5, () => {
+    ),
+  );
+  schedule(5, () =>
+    spread(n, (i) => {
+      const pod = pods[i]!;
       kubelet(i).eventf(
         pod,
         'Normal',
@@ -215,8 +240,8 @@ export async function runDemo(
         'Started container %s',
         'web',
       );
-    });
-  });
+    }),
+  );
 
   // 2. A crash loop: the first Pod's container keeps failing; kubelet reports
   // the same Warning every 2 s until the end.
@@ -295,32 +320,38 @@ export async function runDemo(
     progress(
       `${at(burstAt)} pod/${flapping.metadata.name} bursts ${burst} readiness-probe Warnings in one second`,
     );
-    // 12 ms apart, each delivered before the next, as a real clock would
-    // space them: names made from the time then never collide.
-    for (let k = 0; k < burst; k++) {
-      kubelet(Math.min(1, n - 1)).eventf(
-        flapping,
-        'Warning',
-        'Unhealthy',
-        'Readiness probe failed: Get "http://10.244.%d.%d:8080/ready": context deadline exceeded (attempt %d)',
-        1,
-        10 + (k % 200),
-        k + 1,
-      );
-      await settle(broadcaster, clock);
-      clock.step(12);
-    }
+    await spread(
+      burst,
+      (k) =>
+        kubelet(Math.min(1, n - 1)).eventf(
+          flapping,
+          'Warning',
+          'Unhealthy',
+          'Readiness probe failed: Get "http://10.244.%d.%d:8080/ready": context deadline exceeded (attempt %d)',
+          1,
+          10 + (k % 200),
+          k + 1,
+        ),
+      12,
+    );
   });
 
   const last = Math.max(seconds, burstAt);
   const origin = clock.now().getTime();
   for (let t = 0; t <= last; t++) {
-    clock.setTime(origin + t * 1000);
+    // Scenes spread over their second; time never goes back.
+    clock.setTime(Math.max(clock.now().getTime(), origin + t * 1000));
     for (const scene of timeline.get(t) ?? []) await scene();
     await settle(broadcaster, clock);
   }
   const report = await broadcaster.shutdown({ timeoutMs: 60_000 });
   const sinkStats = sink.stats();
+  if (options.verbose)
+    for (const entry of logger.entries)
+      if (entry.level === 'warn' || entry.level === 'error')
+        term.err(
+          `${c.yellow(entry.level)} ${escapeForTerminal(entry.message)} ${escapeForTerminal(JSON.stringify(entry.fields, (_k, v: unknown) => (v instanceof Error ? v.message : v)))}\n`,
+        );
   progress(
     `simulated ${last} s in ${((Date.now() - realStart) / 1000).toFixed(1)} s of real time`,
   );

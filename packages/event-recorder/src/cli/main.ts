@@ -86,12 +86,17 @@ export async function main(
       '--progress',
       'show progress on stderr even when it is not a terminal',
     )
+    .option(
+      '--verbose',
+      "print the pipeline's warnings (drops, failed writes) on stderr",
+    )
     .action(
       async (opts: {
         file: string;
         objects: number;
         seconds: number;
         progress?: boolean;
+        verbose?: boolean;
       }) => {
         await run(() =>
           runDemo(
@@ -100,6 +105,7 @@ export async function main(
               objects: opts.objects,
               seconds: opts.seconds,
               progress: opts.progress === true || term.errIsTTY,
+              verbose: opts.verbose === true,
               colors: colorsFor(term.outIsTTY, term.env, colorFlag()),
               errColors: colorsFor(term.errIsTTY, term.env, colorFlag()),
             },
