@@ -129,6 +129,26 @@ describe('EventsBroadcaster series', () => {
     });
   });
 
+  it('lets the count-2 patch replace a create that waits for a retry, and still stores one event', async () => {
+    const { clock, broadcaster, store, record, requests } = setup({
+      random: () => 0,
+    });
+    store.failNext(1, 'Transport');
+    record();
+    await settle();
+    record();
+    await settle();
+    await advanceTo(clock, 1000); // the default policy's first retry
+    expect(requests()).toEqual([
+      'create Transport',
+      'patch {"series":{"count":2,"lastObservedTime":"2026-07-24T10:00:00.000000Z"}}',
+      'create ok',
+    ]);
+    expect(store.list()).toHaveLength(1);
+    expect(store.list()[0]?.series?.count).toBe(2);
+    expect(broadcaster.stats()).toMatchObject({ delivered: 2, pending: 0 });
+  });
+
   it('keeps the first note by default', async () => {
     const { broadcaster, store, record } = setup();
     record('note A');
