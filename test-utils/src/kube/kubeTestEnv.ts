@@ -78,7 +78,7 @@ export interface StartKubeTestEnvOptions {
   readonly binDir?: string;
   /**
    * Run `kube-testbin/build.sh` when the binaries are missing and Go is there.
-   * @default true
+   * @default true, unless `KUBE_TESTENV_BUILD=0`
    */
   readonly build?: boolean;
   /** Where progress lines go. @default `process.stderr` */
@@ -340,7 +340,11 @@ export async function startKubeTestEnv(
       throw new KubeTestEnvUnavailableError(`\`${tool}\` is not installed`);
     }
   }
-  ensureBinaries(binDir, options.build ?? true, log);
+  ensureBinaries(
+    binDir,
+    options.build ?? process.env['KUBE_TESTENV_BUILD'] !== '0',
+    log,
+  );
   const kubectlPath = join(binDir, 'kubectl');
 
   const workDir = mkdtempSync(join(tmpdir(), 'kube-testenv-'));
