@@ -308,6 +308,11 @@ describe('event-recorder CLI', { timeout: 120_000 }, () => {
         /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/,
       );
     }
+    // Arguments echoed back in usage errors are escaped too.
+    const usage = await run(['get', 'events', '--bogus\u001b[31m']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("'--bogus\\x1b[31m'");
+    expect(usage.stderr).not.toContain('\u001b');
     const table = (await run(['get', 'events'])).stdout;
     expect(table).toContain('ok\\x1b[2J\\x1b]0;pwned\\x07\\u202eevil\\nnext');
     // JSON and YAML still carry the exact message.

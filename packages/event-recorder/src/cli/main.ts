@@ -10,6 +10,11 @@ import { runGetEvents } from './getEvents.js';
 import { runRecord } from './record.js';
 import { colorsFor, escapeForTerminal, type Terminal } from './render.js';
 
+/** Escapes each line of commander's output: it echoes arguments as given. */
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeForTerminal).join('\n');
+}
+
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
@@ -42,8 +47,8 @@ export async function main(
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => term.out(s),
-      writeErr: (s) => term.err(s),
+      writeOut: (s) => term.out(escapeLines(s)),
+      writeErr: (s) => term.err(escapeLines(s)),
     });
 
   const colorFlag = (): boolean =>
@@ -243,8 +248,8 @@ export async function main(
   for (const command of program.commands) {
     command.exitOverride();
     command.configureOutput({
-      writeOut: (s) => term.out(s),
-      writeErr: (s) => term.err(s),
+      writeOut: (s) => term.out(escapeLines(s)),
+      writeErr: (s) => term.err(escapeLines(s)),
     });
   }
 
