@@ -2,12 +2,11 @@
 export { MemorySink, MemoryEventsV1Sink } from './memorySink.js';
 export type {
   MemorySinkOptions,
-  MemorySinkMethod,
   MemorySinkCalls,
-  MemorySinkRequest,
   EventListFilter,
   FailNextOptions,
 } from './memorySink.js';
+export type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 
 // The structured fake recorder
 export { FakeRecorder, formatClientGoString } from './fakeRecorder.js';

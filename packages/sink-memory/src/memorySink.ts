@@ -35,11 +35,10 @@ import {
   cloneEvent,
   parsePatchBody,
 } from './eventObject.js';
+import { RequestLog } from './requestLog.js';
+import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 import { WaiterSet } from './waiters.js';
 import type { WaitForOptions } from './waiters.js';
-
-/** A sink method, as counted in {@link MemorySinkCalls}. */
-export type MemorySinkMethod = 'create' | 'update' | 'patch';
 
 /** Calls made to a memory sink, by method. */
 export interface MemorySinkCalls {
@@ -51,26 +50,6 @@ export interface MemorySinkCalls {
   patch: number;
   /** All calls. */
   total: number;
-}
-
-/** One request a memory sink answered, as kept in its request log. */
-export interface MemorySinkRequest {
-  /** The API the request went through. */
-  api: EventApi;
-  /** The method called. */
-  method: MemorySinkMethod;
-  /** The event's namespace, `''` when it had none. */
-  namespace: string;
-  /** The event's name, `''` when it had none. */
-  name: string;
-  /** The patch body, for `patch`. */
-  patch?: string;
-  /** `'ok'`, or the {@link SinkErrorCode} the call failed with. */
-  outcome: 'ok' | SinkErrorCode;
-  /** The resourceVersion written, on success. */
-  resourceVersion?: string;
-  /** When the request was answered, by the sink's clock. */
-  at: Date;
 }
 
 /**
@@ -253,7 +232,7 @@ class EventStore {
     v1: emptyCalls(),
     'events.k8s.io/v1': emptyCalls(),
   };
-  #requests: MemorySinkRequest[] = [];
+  readonly #requests: RequestLog;
   #faults: FaultRule[] = [];
   readonly #waiters = new WaiterSet();
   #paused = false;
@@ -286,6 +265,7 @@ class EventStore {
       );
     }
     this.#logCapacity = capacity;
+    this.#requests = new RequestLog(capacity);
     this.#validate = options.validate ?? true;
   }
 
@@ -588,10 +568,7 @@ class EventStore {
   }
 
   requests(api: EventApi | undefined): MemorySinkRequest[] {
-    return this.#requests
-      .slice(-this.#logCapacity)
-      .filter((r) => api === undefined || r.api === api)
-      .map((r) => ({ ...r, at: new Date(r.at.getTime()) }));
+    return this.#requests.read(api);
   }
 
   #log(
@@ -604,21 +581,16 @@ class EventStore {
     resourceVersion: string | undefined,
   ): void {
     if (this.#logCapacity === 0) return;
-    const entry: MemorySinkRequest = {
+    this.#requests.add(
       api,
       method,
       namespace,
       name,
+      patch,
       outcome,
-      at: this.clock.now(),
-    };
-    if (patch !== undefined) entry.patch = patch;
-    if (resourceVersion !== undefined) entry.resourceVersion = resourceVersion;
-    this.#requests.push(entry);
-    // Trim in batches so that logging stays amortised O(1); readers slice.
-    if (this.#requests.length >= 2 * this.#logCapacity + 1024) {
-      this.#requests = this.#requests.slice(-this.#logCapacity);
-    }
+      resourceVersion,
+      this.clock.now().getTime(),
+    );
   }
 
   // --- faults and flow control -------------------------------------------
@@ -703,7 +675,7 @@ class EventStore {
   reset(): void {
     this.#entries = new Map();
     this.#calls = { v1: emptyCalls(), 'events.k8s.io/v1': emptyCalls() };
-    this.#requests = [];
+    this.#requests.clear();
     this.#faults = [];
     this.#terminating.clear();
     this.resume();
