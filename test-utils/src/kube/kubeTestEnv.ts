@@ -302,7 +302,10 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+async function stopProcess(
+  child: ChildProcess | undefined,
+  graceMs = 10_000,
+): Promise<void> {
   if (child === undefined || exited(child)) return;
   const done = new Promise<void>((resolve) =>
     child.once('exit', () => resolve()),
@@ -310,7 +313,7 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   child.kill('SIGTERM');
   const killed = await Promise.race([
     done.then(() => true),
-    sleep(10_000).then(() => false),
+    sleep(graceMs).then(() => false),
   ]);
   if (!killed) {
     child.kill('SIGKILL');
@@ -358,8 +361,9 @@ export async function startKubeTestEnv(
   const connections = new Set<net.Socket>();
 
   const stopAll = async (): Promise<void> => {
-    await stopProcess(children.api);
-    await stopProcess(children.etcd);
+    // The data is thrown away: a short grace is enough at the end.
+    await stopProcess(children.api, 2000);
+    await stopProcess(children.etcd, 2000);
     children.holder?.stdin?.end();
     await stopProcess(children.holder);
     for (const socket of connections) socket.destroy();
