@@ -246,8 +246,28 @@ describeKube('the broadcasters writing to a real kube-apiserver', (env) => {
     } finally {
       await startApiserver(env);
     }
-    // client-go's policy: the first retry after sleepDuration × U[0,1), at most 10 s.
-    clock.step(10_000);
+    // Retries wait on the fake clock: move it on until every write landed,
+    // at most 12 steps of 10 s (the default policy's first delay is ≤ 1 s).
+    for (
+      let i = 0;
+      i < 12 && broadcaster.stats().sinks[0]?.pending !== 0;
+      i++
+    ) {
+      clock.step(10_000);
+      await until(
+        () =>
+          broadcaster.stats().sinks[0]?.retrying !== 0 ||
+          broadcaster.stats().sinks[0]?.pending === 0,
+        () => broadcaster.stats().sinks[0],
+      );
+      await until(
+        () => {
+          const sink = broadcaster.stats().sinks[0];
+          return sink?.pending === 0 || sink?.retrying === sink?.pending;
+        },
+        () => broadcaster.stats().sinks[0],
+      );
+    }
     const report = await broadcaster.shutdown({ timeoutMs: 60_000 });
     expect(report.delivered).toBe(6);
     expect(report.pending).toBe(0);
