@@ -232,6 +232,7 @@ export class FileSink<
   #scratch = Buffer.allocUnsafe(64 * 1024);
   #pending: PendingWrite[] = [];
   #draining: Promise<void> | undefined;
+  #scheduled = false;
   #closed = false;
   #closing: Promise<void> | undefined;
   #fsyncTimer: Timer | undefined;
@@ -512,7 +513,11 @@ export class FileSink<
 
   /** Resolves when every write made so far has been appended (or has failed). */
   async flush(): Promise<void> {
-    while (this.#draining !== undefined) await this.#draining;
+    while (this.#draining !== undefined || this.#scheduled) {
+      if (this.#draining !== undefined) await this.#draining;
+      // A scheduled append runs in a microtask queued before this one.
+      else await Promise.resolve();
+    }
   }
 
   /**
@@ -648,43 +653,113 @@ export class FileSink<
     });
   }
 
+  /**
+   * Schedules the queued writes. The common case (a regular file, open, no
+   * rotation due, `fsync` not `'always'`) is appended synchronously in a
+   * microtask, so writes issued in the same tick share one append and none
+   * waits for a thread-pool round trip; anything else goes through
+   * {@link FileSink.#drain}.
+   */
   #kick(): void {
-    if (this.#draining !== undefined || this.#pending.length === 0) return;
-    this.#draining = this.#drain().finally(() => {
+    if (
+      this.#draining !== undefined ||
+      this.#scheduled ||
+      this.#pending.length === 0
+    )
+      return;
+    this.#scheduled = true;
+    queueMicrotask(this.#appendQueued);
+  }
+
+  readonly #appendQueued = (): void => {
+    this.#scheduled = false;
+    while (this.#draining === undefined && this.#pending.length > 0) {
+      const batch = this.#takeBatch();
+      if (!this.#canAppendSync(batch)) {
+        this.#startDrain(batch);
+        return;
+      }
+      try {
+        this.#write(batch, this.#handle!);
+      } catch (error) {
+        this.#startDrain(batch, error);
+        return;
+      }
+      this.#settle(batch);
+    }
+  };
+
+  #canAppendSync(batch: PendingWrite[]): boolean {
+    return (
+      this.#handle !== undefined &&
+      this.#regular &&
+      this.#fsync !== 'always' &&
+      !this.#rotationDue(batch)
+    );
+  }
+
+  #rotationDue(batch: PendingWrite[]): boolean {
+    let bytes = 0;
+    for (const w of batch) bytes += w.bytes;
+    return (
+      this.#regular && this.#size > 0 && this.#size + bytes > this.#maxBytes
+    );
+  }
+
+  /** Runs {@link FileSink.#drain}, starting with `batch` (or its failure). */
+  #startDrain(batch: PendingWrite[], failure?: unknown): void {
+    this.#draining = this.#drain(batch, failure).finally(() => {
       this.#draining = undefined;
       this.#kick();
     });
   }
 
-  async #drain(): Promise<void> {
-    // Let writes issued in the same tick join the first batch.
-    await Promise.resolve();
-    while (this.#pending.length > 0) {
-      const batch = this.#takeBatch();
-      try {
-        await this.#append(batch);
-      } catch (error) {
-        // Later writes were computed on top of the failed ones: fail them too,
-        // and roll the state back so memory matches the file.
-        const failed = [...batch, ...this.#pending.splice(0)];
-        const sinkError = isSinkError(error)
-          ? error
-          : await toSinkError(error, this.path, 'append to');
-        for (let i = failed.length - 1; i >= 0; i--) {
-          const w = failed[i]!;
-          if (this.#state.get(w.key) !== w.entry) continue;
-          if (w.previous === undefined) this.#state.delete(w.key);
-          else this.#state.set(w.key, w.previous);
+  async #drain(first: PendingWrite[], failure?: unknown): Promise<void> {
+    let batch: PendingWrite[] | undefined = first;
+    let error: unknown = failure;
+    let failed = failure !== undefined;
+    for (;;) {
+      if (!failed) {
+        try {
+          await this.#append(batch);
+        } catch (e) {
+          error = e;
+          failed = true;
         }
-        this.#stats.failedWrites += failed.length;
-        for (const w of failed) w.reject(sinkError);
-        continue;
       }
-      for (const w of batch) {
-        w.entry.generation = this.#generation;
-        w.resolve(w.result as never);
-      }
+      if (failed) await this.#fail(batch, error);
+      else this.#settle(batch);
+      failed = false;
+      if (this.#pending.length === 0) return;
+      batch = this.#takeBatch();
     }
+  }
+
+  /** Resolves the writes of an appended batch. */
+  #settle(batch: PendingWrite[]): void {
+    for (const w of batch) {
+      w.entry.generation = this.#generation;
+      w.resolve(w.result as never);
+    }
+  }
+
+  /**
+   * Rejects a failed batch and every write queued behind it (they were
+   * computed on top of it), rolling the state back so memory matches the file.
+   */
+  async #fail(batch: PendingWrite[], error: unknown): Promise<void> {
+    const failed = [...batch, ...this.#pending.splice(0)];
+    const sinkError = isSinkError(error)
+      ? error
+      : await toSinkError(error, this.path, 'append to');
+    for (let i = failed.length - 1; i >= 0; i--) {
+      const w = failed[i]!;
+      if (this.#state.get(w.key) !== w.entry) continue;
+      if (w.previous === undefined) this.#state.delete(w.key);
+      else this.#state.set(w.key, w.previous);
+    }
+    this.#stats.failedWrites += failed.length;
+    for (const w of failed) w.reject(sinkError);
   }
 
   #takeBatch(): PendingWrite[] {
@@ -699,25 +774,30 @@ export class FileSink<
     return this.#pending.splice(0, n);
   }
 
+  /** Appends a batch on the slow path: opening, rotating, async writes, fsync. */
   async #append(batch: PendingWrite[]): Promise<void> {
     if (this.#handle === undefined) {
       if (this.#closed)
         throw new ClosedError(`FileSink for "${this.path}" is closed`);
       await this.#openHandle();
     }
-    let bytes = 0;
-    for (const w of batch) bytes += w.bytes;
-    if (
-      this.#regular &&
-      this.#size > 0 &&
-      this.#size + bytes > this.#maxBytes
-    ) {
-      await this.#rotate();
-    }
+    if (this.#rotationDue(batch)) await this.#rotate();
     const handle = this.#handle!;
-    // Encode straight into one reused buffer: no joined string, no per-batch
-    // allocation.
-    const size = bytes + (this.#needsNewline ? 1 : 0);
+    if (this.#regular) this.#write(batch, handle);
+    else await this.#writeAsync(batch, handle);
+    if (this.#fsync === 'always') {
+      await handle.datasync();
+      this.#stats.fsyncs++;
+    }
+  }
+
+  /**
+   * Encodes a batch straight into one reused buffer (no joined string, no
+   * per-batch allocation) and returns the bytes to write.
+   */
+  #encode(batch: PendingWrite[]): { buffer: Buffer; end: number } {
+    let size = this.#needsNewline ? 1 : 0;
+    for (const w of batch) size += w.bytes;
     if (this.#scratch.length < size && size <= maxBatchBytes)
       this.#scratch = Buffer.allocUnsafe(size);
     const buffer =
@@ -730,32 +810,50 @@ export class FileSink<
       buffer[end++] = 0x7d; // }
       buffer[end++] = 0x0a; // \n
     }
+    return { buffer, end };
+  }
+
+  /**
+   * Appends a batch to a regular file synchronously: a write to the page
+   * cache takes microseconds, less than a thread-pool round trip.
+   */
+  #write(batch: PendingWrite[], handle: FileHandle): void {
+    const { buffer, end } = this.#encode(batch);
     let written = 0;
     try {
-      while (written < end) {
-        // A write to a regular file lands in the page cache in microseconds,
-        // less than a thread-pool round trip; pipes and devices may block, so
-        // they get the asynchronous write.
-        written += this.#regular
-          ? writeSync(handle.fd, buffer, written, end - written)
-          : (await handle.write(buffer, written, end - written)).bytesWritten;
-      }
-    } catch (error) {
-      if (written > 0) {
-        this.#size += written;
-        this.#needsNewline = true;
-      }
-      throw error;
+      while (written < end)
+        written += writeSync(handle.fd, buffer, written, end - written);
+    } finally {
+      this.#wrote(batch, written, end);
     }
+  }
+
+  /** Appends a batch to a pipe or device, which may block: asynchronously. */
+  async #writeAsync(batch: PendingWrite[], handle: FileHandle): Promise<void> {
+    const { buffer, end } = this.#encode(batch);
+    let written = 0;
+    try {
+      while (written < end)
+        written += (await handle.write(buffer, written, end - written))
+          .bytesWritten;
+    } finally {
+      this.#wrote(batch, written, end);
+    }
+  }
+
+  /** Accounts for an append that wrote `written` of `end` bytes. */
+  #wrote(batch: PendingWrite[], written: number, end: number): void {
     this.#size += written;
+    if (written < end) {
+      // A partial line is on disk: start the next append on a new line.
+      if (written > 0) this.#needsNewline = true;
+      return;
+    }
     this.#needsNewline = false;
     this.#stats.batches++;
     this.#stats.lines += batch.length;
     this.#stats.bytes += written;
-    if (this.#fsync === 'always') {
-      await handle.datasync();
-      this.#stats.fsyncs++;
-    } else if (this.#fsync === 'interval' && this.#fsyncTimer === undefined) {
+    if (this.#fsync === 'interval' && this.#fsyncTimer === undefined) {
       this.#fsyncTimer = this.#clock.setTimer(() => {
         this.#fsyncTimer = undefined;
         this.#syncInBackground();
