@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSinkError } from '@event-recorder/core';
+import { isSinkError, utf8ByteLength } from '@event-recorder/core';
+import fc from 'fast-check';
 import type { Event, SinkError } from '@event-recorder/core';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -311,5 +312,45 @@ describe('the options', () => {
           clusterScopedNamespace: 'team-a' as 'default',
         }),
     ).toThrow(/"default" or "kube-system"/);
+  });
+});
+
+describe('the up-front fixes', () => {
+  it('never sends a note, reason, action or reportingInstance over its byte limit, and keeps a prefix', async () => {
+    reply = { status: 201, body: { metadata: { name: 'n' } } };
+    const sink = new EventsV1EventSink({ kubeConfig });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 1500 }),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
+        async (note, reason) => {
+          await sink.create({
+            metadata: { name: 'n', namespace: 'team-a' },
+            eventTime: new Date('2026-07-24T10:00:00Z'),
+            reportingController: 'example.com/c',
+            reportingInstance: reason,
+            action: reason,
+            reason,
+            note,
+            type: 'Normal',
+            regarding: { kind: 'Pod', namespace: 'team-a', name: 'p' },
+          });
+          const sent = JSON.parse(seen.at(-1)!.body) as Record<string, string>;
+          for (const [field, limit, original] of [
+            ['note', 1024, note],
+            ['reason', 128, reason],
+            ['action', 128, reason],
+            ['reportingInstance', 128, reason],
+          ] as const) {
+            const value = sent[field] ?? '';
+            expect(utf8ByteLength(value)).toBeLessThanOrEqual(limit);
+            if (value !== original) {
+              expect(original.startsWith(value.replace(/…$/, ''))).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
