@@ -8,7 +8,9 @@ import root from '../../vitest.config.js';
 const clientNode = process.env['EVENT_RECORDER_CLIENT_NODE'];
 if (clientNode !== undefined) {
   // Say loudly which client library the run uses.
-  process.stderr.write(`sink-kubernetes tests: @kubernetes/client-node from ${clientNode}\n`);
+  process.stderr.write(
+    `sink-kubernetes tests: @kubernetes/client-node from ${clientNode}\n`,
+  );
 }
 const rootAlias = (root.resolve?.alias ?? []) as Extract<
   AliasOptions,
