@@ -1,9 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventBroadcaster } from '@event-recorder/broadcaster';
-import { FakeClock, MemoryLogger, type Event } from '@event-recorder/core';
+import {
+  EventBroadcaster,
+  EventsBroadcaster,
+} from '@event-recorder/broadcaster';
+import {
+  FakeClock,
+  MemoryLogger,
+  type Event,
+  type EventsV1Event,
+} from '@event-recorder/core';
 import { FileSink, readEvents } from '@event-recorder/sink-file';
 import { MemorySink } from '@event-recorder/sink-memory';
 import {
@@ -142,5 +150,54 @@ describe('createEventBroadcaster', () => {
     expect(file!.dropped.final).toBe(2);
     expect(file!.finalByCode).toEqual({ Transport: 2 });
     expect(mem).toMatchObject({ name: 'memory', delivered: 2 });
+  });
+});
+
+describe('FileSink with an events.k8s.io/v1 broadcaster', () => {
+  it('stores a series the API server would accept, with MicroTime on the wire', async () => {
+    const clock = new FakeClock(new Date('2026-07-24T10:00:00.250Z'));
+    const path = join(dir, 'events-v1.jsonl');
+    const sink = new FileSink<EventsV1Event>({
+      path,
+      api: 'events.k8s.io/v1',
+      clock,
+    });
+    const broadcaster = new EventsBroadcaster({
+      clock,
+      logger: new MemoryLogger(),
+    });
+    broadcaster.startRecordingToSink(sink);
+    const recorder = broadcaster.newRecorder('example.com/ctl');
+    for (let i = 0; i < 3; i++) {
+      recorder.eventf(
+        pod,
+        undefined,
+        'Warning',
+        'BackOff',
+        'Restart',
+        'Back-off restarting %s',
+        'web',
+      );
+      await broadcaster.flush();
+      clock.step(1000);
+    }
+    const report = await broadcaster.shutdown();
+    expect(report.dropped.final).toBe(0);
+    const lines = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { op: string; event: Record<string, unknown> },
+      );
+    expect(lines[0]!.op).toBe('create');
+    expect(lines[0]!.event.eventTime).toBe('2026-07-24T10:00:00.250000Z');
+    const last = lines.at(-1)!;
+    expect(last.op).toBe('patch');
+    expect(
+      (last.event.series as { count: number }).count,
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      (last.event.series as { lastObservedTime: string }).lastObservedTime,
+    ).toMatch(/\.\d{6}Z$/);
   });
 });
