@@ -215,6 +215,41 @@ describe('createEventRecorder', () => {
     );
   });
 
+  it('accepts model class instances such as @kubernetes/client-node V1Pod', () => {
+    // Shaped like client-node's models: classes with optional fields.
+    class V1ObjectMeta {
+      name?: string;
+      namespace?: string;
+      uid?: string;
+      creationTimestamp?: Date;
+      labels?: Record<string, string>;
+    }
+    class V1Pod {
+      apiVersion?: string;
+      kind?: string;
+      metadata?: V1ObjectMeta;
+    }
+    const pod = new V1Pod();
+    pod.apiVersion = 'v1';
+    pod.kind = 'Pod';
+    pod.metadata = Object.assign(new V1ObjectMeta(), {
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'u1',
+      creationTimestamp: new Date(),
+      labels: { app: 'web' },
+    });
+    const { publisher, recorder } = setup();
+    recorder.eventf(Object.freeze(pod), 'Normal', 'Started', 'started');
+    expect(publisher.events[0]?.involvedObject).toEqual({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'u1',
+    });
+  });
+
   it('uses the message of event() as it is and always formats the one of eventf()', () => {
     const { publisher, recorder } = setup();
     recorder.event(testPod, 'Normal', 'Full', 'disk 100% full %d');
