@@ -47,14 +47,14 @@ function pod(namespace: string, name: string) {
 }
 
 /**
- * Waits for pending network I/O until `done` holds, checking every 10 ms, at
+ * Waits for pending network I/O until `done` holds, checking every 10 ms (up to 30 s), at
  * most `rounds` times. It waits for the server's answers, never for the
  * broadcaster's timers, which run on the fake clock.
  */
 async function until(
   done: () => boolean,
   describe: () => unknown,
-  rounds = 1000,
+  rounds = 3000,
 ): Promise<void> {
   for (let i = 0; i < rounds && !done(); i++) await delay(10);
   if (!done())
