@@ -333,6 +333,14 @@ describe('MemorySink (core/v1)', () => {
     expect(sink.size).toBe(3);
   });
 
+  it('records that it was closed, through either view, and keeps answering', async () => {
+    const sink = new MemorySink();
+    expect(sink.closed).toBe(false);
+    await sink.eventsV1().close();
+    expect(sink.closed).toBe(true);
+    await expect(sink.create(coreEvent())).resolves.toBeDefined();
+  });
+
   describe('namespaces', () => {
     it('refuses creates in a namespace that does not exist, when namespaces are modelled', async () => {
       const sink = new MemorySink({ namespaces: ['default', 'kube-system'] });

@@ -761,6 +761,7 @@ function eventsView(event: Event): EventsV1Event {
 export class MemorySink implements EventSink<Event> {
   readonly #store: EventStore;
   #events: MemoryEventsV1Sink | undefined;
+  #closed = false;
 
   /**
    * Creates an empty sink.
@@ -786,6 +787,21 @@ export class MemorySink implements EventSink<Event> {
   /** Applies a strategic-merge patch through the core/v1 API. */
   async patch(event: Event, patch: string): Promise<Event> {
     return coreView(await this.#store.request('v1', 'patch', event, patch));
+  }
+
+  /**
+   * Marks the sink as closed, as a broadcaster's `shutdown` does with the
+   * sinks it writes to; {@link MemorySink.closed} tells a test it happened.
+   * A memory sink holds nothing to release, so it keeps answering afterwards.
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    return Promise.resolve();
+  }
+
+  /** Whether {@link MemorySink.close} (or the events view's) was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   // --- views ----------------------------------------------------------------
@@ -1016,6 +1032,11 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
     options?: FailNextOptions,
   ): void {
     this.#store.failNext(count, error, options);
+  }
+
+  /** Marks the sink this is a view of as closed; see {@link MemorySink.close}. */
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   /** As {@link MemorySink.deleteEvent}. */
