@@ -405,4 +405,75 @@ describeKube('the broadcasters writing to a real kube-apiserver', (env) => {
     expect(after.PATCH - before.PATCH).toBeGreaterThanOrEqual(2);
     expect(after.PATCH - before.PATCH).toBeLessThanOrEqual(3);
   });
+
+  it('delivers an oversized note truncated, and a Node event in the configured namespace', async () => {
+    const sink = new EventsV1EventSink({
+      kubeConfig: kubeConfigFor(env),
+      clusterScopedNamespace: 'kube-system',
+      logger: new MemoryLogger(),
+    });
+    const broadcaster = new EventsBroadcaster({
+      clock: new FakeClock(),
+      sink,
+      logger: new MemoryLogger(),
+    });
+    broadcaster.startRecordingToSink();
+    const recorder = broadcaster.newRecorder('example.com/controller', {
+      reportingInstance: 'controller-1',
+    });
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: `node-${ns}`, uid: 'node-uid' },
+    };
+    recorder.eventf(
+      pod(ns, 'long-note'),
+      undefined,
+      'Warning',
+      'Failed',
+      'Pull',
+      '%s',
+      'ü'.repeat(2000),
+    );
+    recorder.eventf(
+      node,
+      undefined,
+      'Normal',
+      'NodeReady',
+      'Check',
+      'node is ready',
+    );
+    const report = await broadcaster.shutdown({ timeoutMs: 30_000 });
+    expect(report.delivered).toBe(2);
+    expect(sink.stats().truncatedFields).toBe(1);
+
+    const long = (
+      await kubeRequest(
+        env,
+        'GET',
+        `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+      )
+    ).body as {
+      items: { regarding: { name: string }; note: string }[];
+    };
+    const note =
+      long.items.find((e) => e.regarding.name === 'long-note')?.note ?? '';
+    expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
+    expect(note.startsWith('üü')).toBe(true);
+
+    const system = (
+      await kubeRequest(
+        env,
+        'GET',
+        '/apis/events.k8s.io/v1/namespaces/kube-system/events',
+      )
+    ).body as {
+      items: { regarding: { name: string; namespace?: string } }[];
+    };
+    const nodeEvents = system.items.filter(
+      (e) => e.regarding.name === `node-${ns}`,
+    );
+    expect(nodeEvents).toHaveLength(1);
+    expect(nodeEvents[0]?.regarding.namespace).toBeUndefined();
+  });
 });
