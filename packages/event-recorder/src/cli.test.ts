@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readEvents } from '@event-recorder/sink-file';
+import type { EventsV1Event } from '@event-recorder/core';
+import { FileSink, readEvents } from '@event-recorder/sink-file';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(packageDir, 'dist', 'cli.js');
@@ -246,6 +247,35 @@ describe('event-recorder CLI', { timeout: 120_000 }, () => {
     const wide = await run(['get', 'events', '-o', 'wide', '-n', 'demo']);
     expect(wide.stdout.split('\n')[0]).toMatch(
       /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+SUBOBJECT\s+SOURCE\s+COUNT\s+MESSAGE\s+FIRST SEEN\s+NAME$/,
+    );
+  });
+
+  it('shows events written through events.k8s.io/v1 in the same columns', async () => {
+    const sink = new FileSink<EventsV1Event>({
+      path: join(dir, 'events.jsonl'),
+      api: 'events.k8s.io/v1',
+    });
+    await sink.create({
+      metadata: { name: 'web-1.a', namespace: 'shop' },
+      eventTime: new Date(),
+      regarding: {
+        kind: 'Pod',
+        apiVersion: 'v1',
+        name: 'web-1',
+        namespace: 'shop',
+      },
+      reportingController: 'example.com/ctl',
+      reportingInstance: 'ctl-1',
+      action: 'Restart',
+      reason: 'BackOff',
+      note: 'Back-off restarting web',
+      type: 'Warning',
+    });
+    await sink.close();
+    const r = await run(['get', 'events', '--for', 'pod/web-1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(
+      /^shop\s+\S+\s+Warning\s+BackOff\s+pod\/web-1\s+1\s+Back-off restarting web$/,
     );
   });
 

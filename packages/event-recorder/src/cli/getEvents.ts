@@ -1,5 +1,10 @@
 import { stat } from 'node:fs/promises';
-import type { Event } from '@event-recorder/core';
+import {
+  eventsV1ToCoreV1,
+  isEventsV1Event,
+  type Event,
+  type EventsV1Event,
+} from '@event-recorder/core';
 import { followRecords, readEvents } from '@event-recorder/sink-file';
 import { CliError, UsageError } from './errors.js';
 import {
@@ -89,6 +94,11 @@ export function eventFilter(options: {
     (types === undefined || types.has(e.type ?? ''));
 }
 
+/** The core/v1 view of a stored event, whichever API wrote it. */
+function coreView(event: Event | EventsV1Event): Event {
+  return isEventsV1Event(event) ? eventsV1ToCoreV1(event) : event;
+}
+
 async function fileSize(path: string): Promise<number | undefined> {
   try {
     const info = await stat(path);
@@ -126,8 +136,12 @@ export async function runGetEvents(
 
   const events: Event[] = [];
   if (offset !== undefined) {
-    for await (const e of readEvents(options.file))
+    for await (const stored of readEvents<Event | EventsV1Event>(
+      options.file,
+    )) {
+      const e = coreView(stored);
       if (matches(e)) events.push(e);
+    }
   }
   const sorted = sortByLastSeen(events);
   let widths: number[] | undefined;
@@ -161,11 +175,11 @@ export async function runGetEvents(
   }
   if (!options.watch) return 0;
 
-  for await (const record of followRecords(options.file, {
-    from: offset ?? 'start',
-    signal: options.signal,
-  })) {
-    const e = record.event;
+  for await (const record of followRecords<Event | EventsV1Event>(
+    options.file,
+    { from: offset ?? 'start', signal: options.signal },
+  )) {
+    const e = coreView(record.event);
     if (!matches(e)) continue;
     switch (options.output) {
       case 'json':
