@@ -315,6 +315,7 @@ describe('EventBroadcaster.flush and shutdown', () => {
     }
     const report = await broadcaster.shutdown({ timeoutMs: 5000 });
     expect(sink.list()).toHaveLength(50);
+    expect(sink.closed).toBe(true);
     expect(report).toMatchObject({ recorded: 50, delivered: 50, pending: 0 });
 
     expect(() =>

@@ -174,6 +174,7 @@ describe('EventsBroadcaster series', () => {
     const { clock, broadcaster, store, record, requests } = setup();
     for (let i = 0; i < 5; i++) record();
     const report = await broadcaster.shutdown({ timeoutMs: 1000 });
+    expect(store.closed).toBe(true);
     expect(requests()).toHaveLength(3);
     expect(store.list()[0]?.series?.count).toBe(5);
     expect(report).toMatchObject({ recorded: 5, delivered: 5, pending: 0 });
