@@ -162,7 +162,8 @@ class CoreEventRecorder implements EventRecorderLogger {
       shared === undefined ? this.#logger : noopLogger,
       ['default'],
     );
-    this.#options = options;
+    // A snapshot, so withLogger is unaffected by later changes to the caller's object.
+    this.#options = { ...options, source: { ...source } };
     this.#namer = shared?.namer ?? new EventNamer();
     this.#drops =
       shared?.drops ?? new DropReporter(this.#logger, this.#publisher);

@@ -146,7 +146,8 @@ class V1EventsRecorder implements EventsRecorderLogger {
       shared === undefined ? this.#logger : noopLogger,
       ['default', 'kube-system'],
     );
-    this.#options = options;
+    // A snapshot, so withLogger is unaffected by later changes to the caller's object.
+    this.#options = { ...options, reportingInstance: instance };
     this.#namer = shared?.namer ?? new EventNamer();
     this.#drops =
       shared?.drops ?? new DropReporter(this.#logger, this.#publisher);
