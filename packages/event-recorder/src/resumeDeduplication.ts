@@ -65,28 +65,40 @@ export function resumeDeduplication(
   return new ResumingSink(sink, options.clock ?? realClock);
 }
 
+/** What the wrapper keeps of a restored event: enough to patch it. */
+interface StoredEvent {
+  name: string | undefined;
+  namespace: string | undefined;
+  count: number;
+}
+
 class ResumingSink implements EventSink<Event> {
   readonly #sink: RestorableSink;
   readonly #clock: PassiveClock;
-  #index: Promise<Map<string, Event>> | undefined;
+  #index: Promise<Map<string, StoredEvent>> | undefined;
 
   constructor(sink: RestorableSink, clock: PassiveClock) {
     this.#sink = sink;
     this.#clock = clock;
   }
 
-  #restored(): Promise<Map<string, Event>> {
+  #restored(): Promise<Map<string, StoredEvent>> {
     this.#index ??= this.#sink.restoredEvents().then(
       (events) => {
-        const index = new Map<string, Event>();
-        for (const event of events) index.set(getEventKey(event), event);
+        const index = new Map<string, StoredEvent>();
+        for (const event of events)
+          index.set(getEventKey(event), {
+            name: event.metadata.name,
+            namespace: event.metadata.namespace,
+            count: event.count ?? 1,
+          });
         return index;
       },
       () => {
         // The sink reports the same failure on the write itself; try again
         // on the next one.
         this.#index = undefined;
-        return new Map<string, Event>();
+        return new Map<string, StoredEvent>();
       },
     );
     return this.#index;
@@ -99,16 +111,26 @@ class ResumingSink implements EventSink<Event> {
       const stored = index.get(key);
       if (
         stored !== undefined &&
-        (stored.metadata.namespace ?? '') === (event.metadata.namespace ?? '')
+        (stored.namespace ?? '') === (event.metadata.namespace ?? '')
       ) {
         index.delete(key);
         const patch = JSON.stringify({
-          count: (stored.count ?? 1) + 1,
+          count: stored.count + 1,
           lastTimestamp: formatTime(event.lastTimestamp ?? this.#clock.now()),
           message: event.message ?? '',
         });
         try {
-          return await this.#sink.patch(stored, patch);
+          return await this.#sink.patch(
+            {
+              ...event,
+              metadata: {
+                ...event.metadata,
+                name: stored.name,
+                namespace: stored.namespace,
+              },
+            },
+            patch,
+          );
         } catch (error) {
           // Gone since (rotated away): create as usual. Anything else: keep
           // the match for the retry.
