@@ -25,14 +25,14 @@ export type RecorderDropReason =
  * the log, and tells the publisher so it can count the drop.
  */
 export class DropReporter {
-  readonly #counts: Map<RecorderDropReason, number>;
+  readonly #counts: Map<RecorderDropReason | 'noteTruncated', number>;
   readonly #logger: Logger;
   readonly #publisher: EventPublisher<never>;
 
   constructor(
     logger: Logger,
     publisher: EventPublisher<never>,
-    counts = new Map<RecorderDropReason, number>(),
+    counts = new Map<RecorderDropReason | 'noteTruncated', number>(),
   ) {
     this.#logger = logger;
     this.#publisher = publisher;
@@ -62,9 +62,20 @@ export class DropReporter {
     }
   }
 
-  /** How many events were refused, by reason. */
-  counts(): Partial<Record<RecorderDropReason, number>> {
-    return Object.fromEntries(this.#counts);
+  /**
+   * Records an event that was changed to be accepted (a note truncated to the
+   * server's limit): counted and logged like a drop, not reported as one.
+   */
+  adjusted(reason: 'noteTruncated', message: string, fields: LogFields): void {
+    const count = (this.#counts.get(reason) ?? 0) + 1;
+    this.#counts.set(reason, count);
+    try {
+      if (isPowerOfTen(count)) {
+        this.#logger.warn(message, { ...fields, reason, count });
+      }
+    } catch {
+      // A broken logger must not make recording throw.
+    }
   }
 }
 

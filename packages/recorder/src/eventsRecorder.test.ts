@@ -199,6 +199,52 @@ describe('createEventsRecorder', () => {
     expect(publisher.events[0]?.note).toBe('synced 2');
   });
 
+  it('truncates a note over 1024 UTF-8 bytes to what the API server accepts, and warns', () => {
+    const { publisher, logger, recorder } = setup();
+    const long = 'é'.repeat(600); // 1200 bytes
+    recorder.eventf(pod, undefined, 'Warning', 'Failed', 'Run', '%s', long);
+    recorder.eventf(
+      pod,
+      undefined,
+      'Warning',
+      'Failed',
+      'Run',
+      'x'.repeat(1024),
+    );
+    const [first, second] = publisher.events;
+    expect(Buffer.byteLength(first!.note!)).toBeLessThanOrEqual(1024);
+    expect(first!.note!.endsWith('…')).toBe(true);
+    expect(first!.note!.startsWith('éé')).toBe(true);
+    expect(second!.note).toBe('x'.repeat(1024));
+    expect(
+      validateEventCreate(eventsV1ToCoreV1(first!), 'events.k8s.io/v1'),
+    ).toEqual([]);
+    expect(logger.find({ level: 'warn' })[0]?.fields).toMatchObject({
+      reason: 'noteTruncated',
+      count: 1,
+      bytes: 1200,
+    });
+    expect(publisher.invalid).toEqual([]);
+  });
+
+  it('sends a long note as it is with truncateNote: false, as client-go does', () => {
+    const publisher = new CollectingPublisher();
+    const recorder = createEventsRecorder({
+      publisher,
+      reportingController: 'c1',
+      truncateNote: false,
+    });
+    recorder.eventf(
+      pod,
+      undefined,
+      'Warning',
+      'Failed',
+      'Run',
+      'x'.repeat(2000),
+    );
+    expect(publisher.events[0]?.note).toHaveLength(2000);
+  });
+
   it('defaults reportingInstance to <controller>-<hostname>', () => {
     const { publisher, recorder } = setup({});
     recorder.eventf(pod, undefined, 'Normal', 'Started', 'starting', 'ok');

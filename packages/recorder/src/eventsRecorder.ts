@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import {
   InvalidOptionError,
+  eventFieldLimits,
   getReference,
   isQualifiedName,
   isValidEventType,
   noopLogger,
   realClock,
   sprintf,
+  truncateUtf8,
   utf8ByteLength,
 } from '@event-recorder/core';
 import type {
@@ -69,6 +71,15 @@ export interface EventsRecorderOptions {
    */
   logger?: Logger;
   /**
+   * Whether to shorten a note longer than the API server's limit of 1024
+   * UTF-8 bytes to that limit, ending it with `…`, instead of sending an event
+   * the server is sure to reject (Invalid, dropped). Truncations are counted
+   * and logged as warnings (first, then every power of ten). client-go sends
+   * such events as they are; set `false` for that.
+   * @defaultValue `true`
+   */
+  truncateNote?: boolean;
+  /**
    * The namespace of events about cluster-scoped objects. The API server
    * accepts `default` or `kube-system` for events.k8s.io/v1 events about them.
    * @defaultValue `'default'`
@@ -99,6 +110,7 @@ class V1EventsRecorder implements EventsRecorderLogger {
   readonly #clock: PassiveClock;
   readonly #logger: Logger;
   readonly #namespace: string;
+  readonly #truncateNote: boolean;
   readonly #options: EventsRecorderOptions;
   readonly #namer: EventNamer;
   readonly #drops: DropReporter;
@@ -149,6 +161,7 @@ class V1EventsRecorder implements EventsRecorderLogger {
     // A snapshot, so withLogger is unaffected by later changes to the caller's object.
     this.#options = { ...options, reportingInstance: instance };
     this.#namer = shared?.namer ?? new EventNamer();
+    this.#truncateNote = options.truncateNote ?? true;
     this.#drops =
       shared?.drops ?? new DropReporter(this.#logger, this.#publisher);
   }
@@ -201,6 +214,22 @@ class V1EventsRecorder implements EventsRecorderLogger {
       note,
       args,
     );
+  }
+
+  #limitNote(note: string, ref: ObjectReference, reason: string): string {
+    // Each UTF-16 unit is at most 3 UTF-8 bytes: short notes skip the count.
+    if (!this.#truncateNote || note.length * 3 <= eventFieldLimits.note) {
+      return note;
+    }
+    const { value, truncated } = truncateUtf8(note, eventFieldLimits.note);
+    if (truncated) {
+      this.#drops.adjusted(
+        'noteTruncated',
+        'Event note longer than 1024 bytes, truncated to what the API server accepts',
+        { kind: ref.kind, name: ref.name, reason, bytes: utf8ByteLength(note) },
+      );
+    }
+    return value;
   }
 
   #record(
@@ -277,7 +306,11 @@ class V1EventsRecorder implements EventsRecorderLogger {
         action: typeof action === 'string' ? action : String(action),
         reason,
         regarding: ref,
-        note: sprintf(typeof note === 'string' ? note : String(note), ...args),
+        note: this.#limitNote(
+          sprintf(typeof note === 'string' ? note : String(note), ...args),
+          ref,
+          reason,
+        ),
         type,
       };
       if (relatedRef !== undefined) event.related = relatedRef;
