@@ -351,6 +351,38 @@ describe('FileSink', () => {
     );
   });
 
+  it('keeps call order for writes issued while the state is still being restored', async () => {
+    const path = join(dir, 'events.jsonl');
+    const seed = new FileSink({ path });
+    for (let i = 0; i < 50; i++) await seed.create(makeEvent(`web-1.seed${i}`));
+    await seed.close();
+
+    const sink = new FileSink({ path });
+    const called: string[] = [];
+    const writes: Array<Promise<Event>> = [];
+    // Writes issued at every microtask hop and every macrotask turn, before,
+    // during and after the restore.
+    await new Promise<void>((done) => {
+      let n = 0;
+      const next = (): void => {
+        const name = `web-1.o${n}`;
+        called.push(name);
+        writes.push(sink.create(makeEvent(name)));
+        n++;
+        if (n === 60) done();
+        else if (n % 3 === 0) setImmediate(next);
+        else queueMicrotask(next);
+      };
+      next();
+    });
+    await Promise.all(writes);
+    await sink.close();
+    const written = (await lines(path))
+      .map((l) => (JSON.parse(l) as { event: Event }).event.metadata.name!)
+      .filter((name) => name.startsWith('web-1.o'));
+    expect(written).toEqual(called);
+  });
+
   it('lets a create and a patch of the same event in one batch apply in order', async () => {
     const path = join(dir, 'events.jsonl');
     const sink = new FileSink({ path });
