@@ -97,6 +97,10 @@ describe('event-recorder CLI', { timeout: 120_000 }, () => {
     expect((await run(['--help'])).stdout).toMatch(
       /demo[\s\S]*get[\s\S]*record/,
     );
+    // The bin is an ES module with a shebang, so `npx event-recorder` runs it.
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(
+      true,
+    );
   });
 
   it('exits 2 on usage mistakes, with the reason on stderr', async () => {
