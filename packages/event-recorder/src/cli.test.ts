@@ -319,6 +319,31 @@ describe('event-recorder CLI', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('records events about cluster-scoped objects in the default namespace, as client-go', async () => {
+    const r = await run([
+      'record',
+      '--kind',
+      'Node',
+      '--name',
+      'node-1',
+      '--type',
+      'Warning',
+      '--reason',
+      'NodeNotReady',
+      '--message',
+      'Node is not ready',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const [event] = await (async () => {
+      const out = [];
+      for await (const e of readEvents(join(dir, 'events.jsonl'))) out.push(e);
+      return out;
+    })();
+    expect(event!.metadata.namespace).toBe('default');
+    expect(event!.involvedObject.namespace ?? '').toBe('');
+    expect(event!.involvedObject.apiVersion).toBe('v1');
+  });
+
   it('escapes control characters of untrusted messages before they reach the terminal', async () => {
     const evil = 'ok\u001b[2J\u001b]0;pwned\u0007\u202eevil\nnext';
     const r = await run([

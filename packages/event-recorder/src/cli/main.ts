@@ -189,7 +189,10 @@ export async function main(
     )
     .requiredOption('--kind <kind>', 'the kind of the object, such as Pod')
     .requiredOption('--name <name>', 'the name of the object')
-    .option('-n, --namespace <ns>', 'the namespace of the object', 'default')
+    .option(
+      '-n, --namespace <ns>',
+      'the namespace of the object (default: "default", none for cluster-scoped kinds such as Node)',
+    )
     .option(
       '--api-version <v>',
       'the object\'s apiVersion (inferred for common kinds, else "v1")',
@@ -224,7 +227,7 @@ export async function main(
       async (opts: {
         kind: string;
         name: string;
-        namespace: string;
+        namespace?: string;
         apiVersion?: string;
         uid?: string;
         fieldPath?: string;

@@ -19,7 +19,8 @@ import {
 export interface RecordOptions {
   kind: string;
   name: string;
-  namespace: string;
+  /** The object's namespace; by default "default", or none for a cluster-scoped kind. */
+  namespace?: string;
   apiVersion?: string;
   uid?: string;
   fieldPath?: string;
@@ -43,6 +44,22 @@ const knownApiVersions: Record<string, string> = {
   Ingress: 'networking.k8s.io/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
 };
+
+// Kinds without a namespace; their events go to "default", as client-go does.
+const clusterScoped: ReadonlySet<string> = new Set([
+  'Node',
+  'Namespace',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'IngressClass',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+]);
 
 /**
  * `event-recorder record`: records one event through a broadcaster with
@@ -78,7 +95,8 @@ export async function runRecord(
     kind: options.kind,
     apiVersion: options.apiVersion ?? knownApiVersions[options.kind] ?? 'v1',
     name: options.name,
-    namespace: options.namespace,
+    namespace:
+      options.namespace ?? (clusterScoped.has(options.kind) ? '' : 'default'),
     ...(options.uid === undefined ? {} : { uid: options.uid }),
     ...(options.fieldPath === undefined
       ? {}
