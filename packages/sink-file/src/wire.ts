@@ -42,10 +42,24 @@ const secondsFields = [
   'deprecatedLastTimestamp',
 ] as const;
 
-// first, last and creation timestamps are usually the same second: remember
-// the last of each format.
-let lastSeconds = { ms: Number.NaN, text: '' };
-let lastMicro = { ms: Number.NaN, text: '' };
+// A few times repeat from one write to the next (first, last and creation
+// timestamps, the current millisecond): remember recent ones per format.
+const formattedSeconds = new Map<number, string>();
+const formattedMicro = new Map<number, string>();
+
+function cached(
+  cache: Map<number, string>,
+  ms: number,
+  format: () => string,
+): string {
+  let text = cache.get(ms);
+  if (text === undefined) {
+    if (cache.size >= 64) cache.clear();
+    text = format();
+    cache.set(ms, text);
+  }
+  return text;
+}
 
 /** Formats a time for the wire, remembering the last result of each format. */
 export function wireTime(value: Date, micro: boolean): string {
@@ -56,12 +70,9 @@ function timeOut(value: unknown, micro: boolean): unknown {
   if (!(value instanceof Date)) return value;
   const ms = value.getTime();
   if (Number.isNaN(ms)) return undefined;
-  if (micro) {
-    if (ms !== lastMicro.ms) lastMicro = { ms, text: formatMicroTime(value) };
-    return lastMicro.text;
-  }
-  if (ms !== lastSeconds.ms) lastSeconds = { ms, text: formatTime(value) };
-  return lastSeconds.text;
+  return micro
+    ? cached(formattedMicro, ms, () => formatMicroTime(value))
+    : cached(formattedSeconds, ms, () => formatTime(value));
 }
 
 // The sink's own output has exactly these two shapes; `new Date` parses them
