@@ -374,7 +374,7 @@ export class FileSink<
    *   after {@link FileSink.close}.
    */
   create(event: TEvent): Promise<TEvent> {
-    return this.#run(() => this.#create(event));
+    return this.#run(this.#create, event, '');
   }
 
   #create(event: TEvent): Promise<TEvent> {
@@ -399,7 +399,7 @@ export class FileSink<
    * @throws (rejects) as {@link FileSink.create}, except AlreadyExists.
    */
   update(event: TEvent): Promise<TEvent> {
-    return this.#run(() => this.#update(event));
+    return this.#run(this.#update, event, '');
   }
 
   #update(event: TEvent): Promise<TEvent> {
@@ -437,7 +437,7 @@ export class FileSink<
    *   event invalid, and as {@link FileSink.create} for file failures.
    */
   patch(event: TEvent, patch: string): Promise<TEvent> {
-    return this.#run(() => this.#patch(event, patch));
+    return this.#run(this.#patch, event, patch);
   }
 
   #patch(event: TEvent, patch: string): Promise<TEvent> {
@@ -562,14 +562,19 @@ export class FileSink<
    * queued synchronously, in call order, without waiting a tick; a throw
    * becomes a rejection.
    */
-  #run(write: () => Promise<TEvent>): Promise<TEvent> {
+  #run(
+    write: (event: TEvent, patch: string) => Promise<TEvent>,
+    event: TEvent,
+    patch: string,
+  ): Promise<TEvent> {
     if (this.#closing !== undefined)
       return Promise.reject(
         new ClosedError(`FileSink for "${this.path}" is closed`),
       );
     if (this.#ready && this.#waiting === 0) {
       try {
-        return write();
+        // No closure per write on this hot path.
+        return write.call(this, event, patch);
       } catch (error) {
         // Every throw on this path is one of core's Error subclasses.
         return Promise.reject(
@@ -581,7 +586,7 @@ export class FileSink<
     return this.open().then(
       () => {
         this.#waiting--;
-        return write();
+        return write.call(this, event, patch);
       },
       (error: unknown) => {
         this.#waiting--;
