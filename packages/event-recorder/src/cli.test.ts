@@ -24,14 +24,20 @@ function newestSource(dir: string): number {
 
 beforeAll(() => {
   // These tests run the built CLI; build it (and what it imports) when stale.
-  if (
+  // A build running in parallel (turbo) may race this one: try twice.
+  const stale = (): boolean =>
     !existsSync(cli) ||
-    statSync(cli).mtimeMs < newestSource(join(packageDir, 'src'))
-  )
-    execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
-      cwd: packageDir,
-      stdio: 'inherit',
-    });
+    statSync(cli).mtimeMs < newestSource(join(packageDir, 'src'));
+  for (let attempt = 1; stale() && attempt <= 2; attempt++) {
+    try {
+      execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
+        cwd: packageDir,
+        stdio: 'inherit',
+      });
+    } catch (error) {
+      if (attempt === 2) throw error;
+    }
+  }
 }, 300_000);
 
 interface Run {
