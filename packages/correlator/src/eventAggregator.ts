@@ -1,6 +1,5 @@
 import { realClock, unixNanos } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
-import { LRUCache } from 'lru-cache';
 import { defaultLruCacheSize } from './eventSourceObjectSpamFilter.js';
 import { clockOption, fnOption, intOption, isObject, str } from './internal.js';
 import {
@@ -12,6 +11,7 @@ import type {
   EventAggregatorKeyFunc,
   EventAggregatorMessageFunc,
 } from './keys.js';
+import { LruCache } from './lruCache.js';
 
 /** client-go's `defaultAggregateMaxEvents`. */
 export const defaultAggregateMaxEvents = 10;
@@ -73,11 +73,45 @@ export interface AggregateResult {
   cacheKey: string;
 }
 
+/**
+ * One group's state: its distinct local keys in insertion order, and when it
+ * last saw an event. Most groups only ever see one local key, so that one is
+ * held in `one` and a `Set` is made only for a second distinct key.
+ */
 interface AggregateRecord {
-  /** Distinct local keys, in insertion order. */
-  localKeys: Set<string>;
+  /** The only local key, while there is at most one and `many` is unset. */
+  one: string | undefined;
+  /** All local keys, in insertion order, once a second distinct one came. */
+  many: Set<string> | undefined;
   /** When the group last saw an event, in Unix ms. */
   lastMs: number;
+}
+
+/** Adds a local key to a group (no-op if present); returns the group's key count. */
+function addLocalKey(record: AggregateRecord, key: string): number {
+  const many = record.many;
+  if (many !== undefined) return many.add(key).size;
+  const one = record.one;
+  if (one === undefined || one === key) {
+    record.one = key;
+    return 1;
+  }
+  record.many = new Set([one, key]);
+  record.one = undefined;
+  return 2;
+}
+
+/** Forgets a group's earliest-inserted local key. */
+function dropEarliestLocalKey(record: AggregateRecord): void {
+  const many = record.many;
+  if (many === undefined) {
+    record.one = undefined;
+    return;
+  }
+  for (const first of many) {
+    many.delete(first);
+    break;
+  }
 }
 
 /**
@@ -92,7 +126,7 @@ interface AggregateRecord {
  * for a later repeat of a message of that group.
  */
 export class EventAggregator {
-  readonly #cache: LRUCache<string, AggregateRecord>;
+  readonly #cache: LruCache<string, AggregateRecord>;
   readonly #keyFunc: EventAggregatorKeyFunc;
   readonly #messageFunc: EventAggregatorMessageFunc;
   readonly #maxEvents: number;
@@ -123,7 +157,7 @@ export class EventAggregator {
         defaultAggregateIntervalInSeconds,
       ) * 1000;
     this.#clock = clockOption(options.clock) ?? realClock;
-    this.#cache = new LRUCache({ max });
+    this.#cache = new LruCache(max);
   }
 
   /**
@@ -144,24 +178,24 @@ export class EventAggregator {
     const eventKey = getEventKey(event);
     const { aggregateKey, localKey } = this.#keyFunc(event);
 
+    // Getting the record marks it recently used, as Go's Add of it does.
     let record = this.#cache.get(aggregateKey);
-    // A missing record has Go's zero time, so it always starts over.
-    if (record === undefined || nowMs - record.lastMs > this.#maxIntervalMs) {
-      record = { localKeys: new Set(), lastMs: nowMs };
+    if (record === undefined) {
+      // A missing record has Go's zero time, so it always starts over.
+      record = { one: undefined, many: undefined, lastMs: nowMs };
+      this.#cache.set(aggregateKey, record);
+    } else if (nowMs - record.lastMs > this.#maxIntervalMs) {
+      record.one = undefined;
+      record.many = undefined;
     }
-    record.localKeys.add(localKey);
     record.lastMs = nowMs;
-    this.#cache.set(aggregateKey, record);
 
-    if (record.localKeys.size < this.#maxEvents) {
+    if (addLocalKey(record, localKey) < this.#maxEvents) {
       return { event, cacheKey: eventKey };
     }
 
     // The group is full: keep it at maxEvents - 1 keys (Go pops a random one).
-    for (const first of record.localKeys) {
-      record.localKeys.delete(first);
-      break;
-    }
+    dropEarliestLocalKey(record);
 
     const ref = isObject(event.involvedObject) ? event.involvedObject : {};
     const combined: Event = {

@@ -1,5 +1,4 @@
 import type { Event } from '@event-recorder/core';
-import { LRUCache } from 'lru-cache';
 import { defaultLruCacheSize } from './eventSourceObjectSpamFilter.js';
 import {
   cloneEvent,
@@ -12,6 +11,7 @@ import {
   validTime,
 } from './internal.js';
 import { getEventKey } from './keys.js';
+import { LruCache } from './lruCache.js';
 
 /** Options of an {@link EventLogger}. */
 export interface EventLoggerOptions {
@@ -48,14 +48,25 @@ interface EventLog {
 // The "old" document of client-go's two-way merge has lastTimestamp Unix(0,0).
 const EPOCH_JSON = '"1970-01-01T00:00:00Z"';
 
+/** A new record of what the event says. */
 function logOf(event: Event): EventLog {
-  const meta = isObject(event.metadata) ? event.metadata : {};
-  return {
-    count: int32(event.count),
-    firstMs: validTime(event.firstTimestamp)?.getTime(),
-    name: str(meta.name),
-    resourceVersion: str(meta.resourceVersion),
+  const log: EventLog = {
+    count: 0,
+    firstMs: undefined,
+    name: '',
+    resourceVersion: '',
   };
+  writeLog(log, event);
+  return log;
+}
+
+/** Overwrites a record with what the event says. */
+function writeLog(log: EventLog, event: Event): void {
+  const meta = isObject(event.metadata) ? event.metadata : undefined;
+  log.count = int32(event.count);
+  log.firstMs = validTime(event.firstTimestamp)?.getTime();
+  log.name = str(meta?.name);
+  log.resourceVersion = str(meta?.resourceVersion);
 }
 
 /**
@@ -87,7 +98,7 @@ export let observeOwned: (
  * resourceVersion of the last occurrence, in an LRU cache.
  */
 export class EventLogger {
-  readonly #cache: LRUCache<string, EventLog>;
+  readonly #cache: LruCache<string, EventLog>;
 
   static {
     observeOwned = (logger, event, key) => logger.#observe(event, key);
@@ -100,7 +111,7 @@ export class EventLogger {
       options.lruCacheSize,
       defaultLruCacheSize,
     );
-    this.#cache = new LRUCache({ max });
+    this.#cache = new LruCache(max);
   }
 
   /**
@@ -122,7 +133,11 @@ export class EventLogger {
    */
   updateState(event: Event): void {
     if (!isObject(event)) return;
-    this.#cache.set(getEventKey(event), logOf(event));
+    const key = getEventKey(event);
+    // Getting the record marks it recently used, as Go's Add of it does.
+    const log = this.#cache.get(key);
+    if (log === undefined) this.#cache.set(key, logOf(event));
+    else writeLog(log, event);
   }
 
   #observe(event: Event, key: string): ObserveResult {
@@ -139,7 +154,9 @@ export class EventLogger {
       event.count = (last.count + 1) | 0;
       patch = buildPatch(event);
     }
-    this.#cache.set(key, logOf(event));
+    // A record got above is already the most recently used.
+    if (last === undefined) this.#cache.set(key, logOf(event));
+    else writeLog(last, event);
     return patch === undefined ? { event } : { event, patch };
   }
 }

@@ -1,9 +1,9 @@
 import { InvalidOptionError, realClock } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
-import { LRUCache } from 'lru-cache';
 import { clockOption, fnOption, intOption } from './internal.js';
 import { getSpamKey } from './keys.js';
 import type { EventSpamKeyFunc } from './keys.js';
+import { LruCache } from './lruCache.js';
 import { TokenBucket } from './tokenBucket.js';
 
 /** client-go's `maxLruCacheEntries`: the default size of each LRU cache. */
@@ -57,7 +57,7 @@ export interface EventSourceObjectSpamFilterOptions {
  * one token per 300 s by default) held in an LRU cache.
  */
 export class EventSourceObjectSpamFilter {
-  readonly #cache: LRUCache<string, TokenBucket>;
+  readonly #cache: LruCache<string, TokenBucket>;
   readonly #burst: number;
   readonly #qps: number;
   readonly #clock: PassiveClock;
@@ -75,7 +75,7 @@ export class EventSourceObjectSpamFilter {
     this.#clock = clockOption(options.clock) ?? realClock;
     this.#spamKeyFunc =
       fnOption('spamKeyFunc', options.spamKeyFunc) ?? getSpamKey;
-    this.#cache = new LRUCache({ max });
+    this.#cache = new LruCache(max);
   }
 
   /**
@@ -85,15 +85,17 @@ export class EventSourceObjectSpamFilter {
    */
   filter(event: Event): boolean {
     const key = this.#spamKeyFunc(event);
+    // Getting the bucket marks it recently used, as Go's Add of it does.
     let bucket = this.#cache.get(key);
-    bucket ??= new TokenBucket({
-      qps: this.#qps,
-      burst: this.#burst,
-      clock: this.#clock,
-    });
-    const spam = !bucket.tryAccept();
-    this.#cache.set(key, bucket);
-    return spam;
+    if (bucket === undefined) {
+      bucket = new TokenBucket({
+        qps: this.#qps,
+        burst: this.#burst,
+        clock: this.#clock,
+      });
+      this.#cache.set(key, bucket);
+    }
+    return !bucket.tryAccept();
   }
 }
 
