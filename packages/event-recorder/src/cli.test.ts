@@ -27,7 +27,8 @@ beforeAll(() => {
   // A build running in parallel (turbo) may race this one: try twice.
   const stale = (): boolean =>
     !existsSync(cli) ||
-    statSync(cli).mtimeMs < newestSource(join(packageDir, 'src'));
+    newestSource(join(packageDir, 'dist')) <
+      newestSource(join(packageDir, 'src'));
   for (let attempt = 1; stale() && attempt <= 2; attempt++) {
     try {
       execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], {
