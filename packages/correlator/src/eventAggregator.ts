@@ -183,7 +183,7 @@ export class EventAggregator {
     if (record === undefined) {
       // A missing record has Go's zero time, so it always starts over.
       record = { one: undefined, many: undefined, lastMs: nowMs };
-      this.#cache.set(aggregateKey, record);
+      this.#cache.add(aggregateKey, record);
     } else if (nowMs - record.lastMs > this.#maxIntervalMs) {
       record.one = undefined;
       record.many = undefined;

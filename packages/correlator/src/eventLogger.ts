@@ -136,7 +136,7 @@ export class EventLogger {
     const key = getEventKey(event);
     // Getting the record marks it recently used, as Go's Add of it does.
     const log = this.#cache.get(key);
-    if (log === undefined) this.#cache.set(key, logOf(event));
+    if (log === undefined) this.#cache.add(key, logOf(event));
     else writeLog(log, event);
   }
 
@@ -155,7 +155,7 @@ export class EventLogger {
       patch = buildPatch(event);
     }
     // A record got above is already the most recently used.
-    if (last === undefined) this.#cache.set(key, logOf(event));
+    if (last === undefined) this.#cache.add(key, logOf(event));
     else writeLog(last, event);
     return patch === undefined ? { event } : { event, patch };
   }

@@ -93,7 +93,7 @@ export class EventSourceObjectSpamFilter {
         burst: this.#burst,
         clock: this.#clock,
       });
-      this.#cache.set(key, bucket);
+      this.#cache.add(key, bucket);
     }
     return !bucket.tryAccept();
   }

@@ -63,9 +63,9 @@ describe('LruCache', () => {
     expect(cache.size).toBe(1);
   });
 
-  it('behaves like a list ordered by last use, for any sequence of gets and sets', () => {
+  it('behaves like a list ordered by last use, for any sequence of gets, sets and adds after a miss', () => {
     const op = fc.record({
-      set: fc.boolean(),
+      kind: fc.constantFrom('get', 'set', 'add'),
       key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
       value: fc.integer(),
     });
@@ -73,12 +73,20 @@ describe('LruCache', () => {
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op), (max, ops) => {
         const cache = new LruCache<string, number>(max);
         const model = new ModelLru(max);
-        for (const { set, key, value } of ops) {
-          if (set) {
+        for (const { kind, key, value } of ops) {
+          if (kind === 'get') {
+            expect(cache.get(key)).toBe(model.get(key));
+          } else if (kind === 'set') {
             cache.set(key, value);
             model.set(key, value);
           } else {
-            expect(cache.get(key)).toBe(model.get(key));
+            // add is only for a key a get just missed.
+            const got = cache.get(key);
+            expect(got).toBe(model.get(key));
+            if (got === undefined) {
+              cache.add(key, value);
+              model.set(key, value);
+            }
           }
           expect([...cache.keysOldestFirst()]).toEqual(
             model.entries.map(([k]) => k),

@@ -56,12 +56,21 @@ export class LruCache<K, V> {
    * the key is new and the cache is full.
    */
   set(key: K, value: V): void {
-    let node = this.#nodes.get(key);
-    if (node !== undefined) {
-      node.value = value;
-      this.#promote(node);
+    const node = this.#nodes.get(key);
+    if (node === undefined) {
+      this.add(key, value);
       return;
     }
+    node.value = value;
+    this.#promote(node);
+  }
+
+  /**
+   * {@link LruCache.set} for a key known to be absent (a `get` of it just
+   * returned `undefined`), which saves looking it up again. Adding a present
+   * key would corrupt the cache.
+   */
+  add(key: K, value: V): void {
     const oldest = this.#oldest;
     if (oldest !== undefined && this.#nodes.size >= this.#max) {
       // Reuse the evicted node as the newest one.
@@ -72,7 +81,12 @@ export class LruCache<K, V> {
       this.#promote(oldest);
       return;
     }
-    node = { key, value, newer: undefined, older: this.#newest };
+    const node: LruNode<K, V> = {
+      key,
+      value,
+      newer: undefined,
+      older: this.#newest,
+    };
     if (this.#newest === undefined) this.#oldest = node;
     else this.#newest.newer = node;
     this.#newest = node;
