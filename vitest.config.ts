@@ -38,6 +38,10 @@ const alias = packages
 export default defineConfig({
   resolve: { alias },
   test: {
+    // CI runs every package's suite at once on two cores; property tests and
+    // process-spawning tests need headroom beyond vitest's 5 s default.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     projects: [...packages, ...privateWorkspaces].map(({ name, dir }) => ({
       extends: true,
       test: {

@@ -6,10 +6,12 @@ export {
 export type { CreateEventBroadcasterOptions } from './createEventBroadcaster.js';
 
 // The Kubernetes adapter (events.k8s.io/v1 when served, core/v1 otherwise)
-// EXPORT PLACE for createEventBroadcasterAdapter — written by the Kubernetes
-// helper in ./createEventBroadcasterAdapter.ts; uncomment when it lands:
-// export { createEventBroadcasterAdapter } from './createEventBroadcasterAdapter.js';
-// export type { EventBroadcasterAdapterOptions } from './createEventBroadcasterAdapter.js';
+export { createEventBroadcasterAdapter } from './createEventBroadcasterAdapter.js';
+export type {
+  EventBroadcasterAdapter,
+  EventBroadcasterAdapterOptions,
+  EventsApiGroupVersion,
+} from './createEventBroadcasterAdapter.js';
 
 // De-duplication across restarts
 export {
