@@ -181,8 +181,15 @@ export class EventAggregator {
     // Getting the record marks it recently used, as Go's Add of it does.
     let record = this.#cache.get(aggregateKey);
     if (record === undefined) {
-      // A missing record has Go's zero time, so it always starts over.
-      record = { one: undefined, many: undefined, lastMs: nowMs };
+      // A missing record has Go's zero time, so it always starts over; it
+      // reuses the evicted record, if any.
+      record = this.#cache.takeOldestIfFull();
+      if (record === undefined) {
+        record = { one: undefined, many: undefined, lastMs: nowMs };
+      } else {
+        record.one = undefined;
+        record.many = undefined;
+      }
       this.#cache.add(aggregateKey, record);
     } else if (nowMs - record.lastMs > this.#maxIntervalMs) {
       record.one = undefined;

@@ -136,8 +136,19 @@ export class EventLogger {
     const key = getEventKey(event);
     // Getting the record marks it recently used, as Go's Add of it does.
     const log = this.#cache.get(key);
-    if (log === undefined) this.#cache.add(key, logOf(event));
+    if (log === undefined) this.#add(key, event);
     else writeLog(log, event);
+  }
+
+  /** Remembers an event under a key a get just missed, reusing an evicted record. */
+  #add(key: string, event: Event): void {
+    const log = this.#cache.takeOldestIfFull();
+    if (log === undefined) {
+      this.#cache.add(key, logOf(event));
+    } else {
+      writeLog(log, event);
+      this.#cache.add(key, log);
+    }
   }
 
   #observe(event: Event, key: string): ObserveResult {
@@ -155,7 +166,7 @@ export class EventLogger {
       patch = buildPatch(event);
     }
     // A record got above is already the most recently used.
-    if (last === undefined) this.#cache.add(key, logOf(event));
+    if (last === undefined) this.#add(key, event);
     else writeLog(last, event);
     return patch === undefined ? { event } : { event, patch };
   }

@@ -4,7 +4,8 @@ import { clockOption, fnOption, intOption } from './internal.js';
 import { getSpamKey } from './keys.js';
 import type { EventSpamKeyFunc } from './keys.js';
 import { LruCache } from './lruCache.js';
-import { TokenBucket } from './tokenBucket.js';
+import { refillTokenBucket, TokenBucket } from './tokenBucket.js';
+import type { TokenBucketOptions } from './tokenBucket.js';
 
 /** client-go's `maxLruCacheEntries`: the default size of each LRU cache. */
 export const defaultLruCacheSize = 4096;
@@ -58,9 +59,7 @@ export interface EventSourceObjectSpamFilterOptions {
  */
 export class EventSourceObjectSpamFilter {
   readonly #cache: LruCache<string, TokenBucket>;
-  readonly #burst: number;
-  readonly #qps: number;
-  readonly #clock: PassiveClock;
+  readonly #bucketOptions: TokenBucketOptions;
   readonly #spamKeyFunc: EventSpamKeyFunc;
 
   /** Creates a spam filter. Throws `InvalidOptionError` for bad options. */
@@ -70,9 +69,11 @@ export class EventSourceObjectSpamFilter {
       options.lruCacheSize,
       defaultLruCacheSize,
     );
-    this.#burst = intOption('burst', options.burst, defaultSpamBurst);
-    this.#qps = qpsOption(options.qps);
-    this.#clock = clockOption(options.clock) ?? realClock;
+    this.#bucketOptions = {
+      burst: intOption('burst', options.burst, defaultSpamBurst),
+      qps: qpsOption(options.qps),
+      clock: clockOption(options.clock) ?? realClock,
+    };
     this.#spamKeyFunc =
       fnOption('spamKeyFunc', options.spamKeyFunc) ?? getSpamKey;
     this.#cache = new LruCache(max);
@@ -88,11 +89,10 @@ export class EventSourceObjectSpamFilter {
     // Getting the bucket marks it recently used, as Go's Add of it does.
     let bucket = this.#cache.get(key);
     if (bucket === undefined) {
-      bucket = new TokenBucket({
-        qps: this.#qps,
-        burst: this.#burst,
-        clock: this.#clock,
-      });
+      // A new key gets a full bucket: the evicted one, refilled, if any.
+      bucket = this.#cache.takeOldestIfFull();
+      if (bucket === undefined) bucket = new TokenBucket(this.#bucketOptions);
+      else refillTokenBucket(bucket);
       this.#cache.add(key, bucket);
     }
     return !bucket.tryAccept();

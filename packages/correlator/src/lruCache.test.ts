@@ -52,6 +52,19 @@ describe('LruCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('hands back the least recently used value when full, and reuses its slot for the next add', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    expect(cache.takeOldestIfFull()).toBeUndefined();
+    cache.set('b', 2);
+    expect(cache.get('a')).toBe(1);
+    expect(cache.takeOldestIfFull()).toBe(2);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.size).toBe(1);
+    cache.add('c', 3);
+    expect([...cache.keysOldestFirst()]).toEqual(['a', 'c']);
+  });
+
   it('holds a single entry when its size is 1', () => {
     const cache = new LruCache<string, number>(1);
     cache.set('a', 1);
@@ -63,9 +76,9 @@ describe('LruCache', () => {
     expect(cache.size).toBe(1);
   });
 
-  it('behaves like a list ordered by last use, for any sequence of gets, sets and adds after a miss', () => {
+  it('behaves like a list ordered by last use, for any sequence of gets, sets, takes and adds after a miss', () => {
     const op = fc.record({
-      kind: fc.constantFrom('get', 'set', 'add'),
+      kind: fc.constantFrom('get', 'set', 'add', 'take'),
       key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
       value: fc.integer(),
     });
@@ -79,6 +92,10 @@ describe('LruCache', () => {
           } else if (kind === 'set') {
             cache.set(key, value);
             model.set(key, value);
+          } else if (kind === 'take') {
+            const full = model.entries.length >= model.max;
+            const taken = cache.takeOldestIfFull();
+            expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
           } else {
             // add is only for a key a get just missed.
             const got = cache.get(key);

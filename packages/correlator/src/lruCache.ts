@@ -5,8 +5,9 @@
 // eviction in all three caches) its general-purpose bookkeeping took about a
 // third of the correlator's time. This one has only what client-go's
 // `golang/groupcache/lru` has: a map from key to a node of a doubly linked
-// recency list. An eviction reuses the evicted node, so a full cache allocates
-// nothing per miss. (A plain `Map` promoting by delete + set is no
+// recency list. An eviction keeps the evicted node for the next insertion and
+// hands the evicted value back for reuse, so a full cache allocates nothing
+// per miss but the key. (A plain `Map` promoting by delete + set is no
 // alternative: evicting its first key scans the holes that earlier deletes
 // left, which makes churn about ten times slower.)
 
@@ -21,8 +22,9 @@ interface LruNode<K, V> {
 
 /**
  * A cache of at most `max` entries that forgets the least recently used one
- * when full. {@link LruCache.get} and {@link LruCache.set} both mark the key
- * as the most recently used; nothing else does.
+ * when full. {@link LruCache.get}, {@link LruCache.set} and
+ * {@link LruCache.add} mark the key as the most recently used; nothing else
+ * does.
  */
 export class LruCache<K, V> {
   readonly #max: number;
@@ -31,6 +33,8 @@ export class LruCache<K, V> {
   #newest: LruNode<K, V> | undefined;
   /** The least recently used node, the next to be evicted. */
   #oldest: LruNode<K, V> | undefined;
+  /** A node taken out by an eviction, for the next add to reuse. */
+  #spare: LruNode<K, V> | undefined;
 
   /** Creates an empty cache of at most `max` entries (a positive integer). */
   constructor(max: number) {
@@ -71,26 +75,40 @@ export class LruCache<K, V> {
    * key would corrupt the cache.
    */
   add(key: K, value: V): void {
-    const oldest = this.#oldest;
-    if (oldest !== undefined && this.#nodes.size >= this.#max) {
-      // Reuse the evicted node as the newest one.
-      this.#nodes.delete(oldest.key);
-      oldest.key = key;
-      oldest.value = value;
-      this.#nodes.set(key, oldest);
-      this.#promote(oldest);
-      return;
+    if (this.#nodes.size >= this.#max) this.takeOldestIfFull();
+    let node = this.#spare;
+    if (node === undefined) {
+      node = { key, value, newer: undefined, older: this.#newest };
+    } else {
+      this.#spare = undefined;
+      node.key = key;
+      node.value = value;
+      node.older = this.#newest;
     }
-    const node: LruNode<K, V> = {
-      key,
-      value,
-      newer: undefined,
-      older: this.#newest,
-    };
     if (this.#newest === undefined) this.#oldest = node;
     else this.#newest.newer = node;
     this.#newest = node;
     this.#nodes.set(key, node);
+  }
+
+  /**
+   * When the cache is full, forgets the least recently used entry and returns
+   * its value, so that the caller can reuse it for the entry it is about to
+   * {@link LruCache.add} (Go adds first and then evicts; the result is the
+   * same). Returns `undefined` when the cache is not full.
+   */
+  takeOldestIfFull(): V | undefined {
+    const oldest = this.#oldest;
+    if (oldest === undefined || this.#nodes.size < this.#max) return undefined;
+    this.#nodes.delete(oldest.key);
+    const newer = oldest.newer;
+    this.#oldest = newer;
+    if (newer === undefined) this.#newest = undefined;
+    else newer.older = undefined;
+    // Keep the node for the next add, so that a full cache allocates none.
+    oldest.newer = undefined;
+    this.#spare = oldest;
+    return oldest.value;
   }
 
   /** The keys from the least to the most recently used (for tests). */

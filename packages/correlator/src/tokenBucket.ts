@@ -58,12 +58,22 @@ function durationSeconds(ms: number): number {
  * if (bucket.tryAccept()) send();
  * ```
  */
+/** Internal: makes a bucket full and new again, as if just created. */
+export let refillTokenBucket: (bucket: TokenBucket) => void;
+
 export class TokenBucket {
   readonly #limit: number;
   readonly #burst: number;
   readonly #clock: PassiveClock;
   #tokens: number;
   #lastMs = GO_ZERO_TIME_MS;
+
+  static {
+    refillTokenBucket = (bucket) => {
+      bucket.#tokens = bucket.#burst;
+      bucket.#lastMs = GO_ZERO_TIME_MS;
+    };
+  }
 
   /** Creates a full bucket. Throws {@link InvalidOptionError} for bad options. */
   constructor(options: TokenBucketOptions) {
