@@ -275,7 +275,14 @@ export class EventBroadcaster implements EventPublisher<Event> {
       logger: this.#logger,
       prepare: (event) => {
         const result = correlator.correlate(event);
-        if (result.skip) return { kind: 'drop', reason: 'spam' };
+        // The correlator reports an error only for input that is not an
+        // event at all; that is an invalid drop, not spam.
+        if (result.skip) {
+          return {
+            kind: 'drop',
+            reason: result.error === undefined ? 'spam' : 'invalid',
+          };
+        }
         return { kind: 'write', event: result.event, patch: result.patch };
       },
       delivered: (reply) => correlator.updateState(reply),
