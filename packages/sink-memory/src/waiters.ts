@@ -12,6 +12,13 @@ export interface WaitForOptions {
   signal?: AbortSignal;
 }
 
+// Captured when the module loads, before a test can install fake timers
+// (vi.useFakeTimers, @sinonjs/fake-timers): waitFor must settle on writes
+// and time out in real time whatever the test does with the global timers.
+const realSetImmediate = globalThis.setImmediate;
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
@@ -61,7 +68,7 @@ export class WaiterSet {
       const pending: { timer?: ReturnType<typeof setTimeout> } = {};
       const finish = (): void => {
         this.#waiters.delete(waiter);
-        if (pending.timer !== undefined) clearTimeout(pending.timer);
+        if (pending.timer !== undefined) realClearTimeout(pending.timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const onAbort = (): void => {
@@ -82,14 +89,14 @@ export class WaiterSet {
           finish();
           // Settle after the writer's own continuation has run, so a test that
           // awaits this also sees what the caller did with the answer.
-          setImmediate(() => resolve(value as R));
+          realSetImmediate(() => resolve(value as R));
           return true;
         },
       };
       if (waiter.check()) return;
       this.#waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
-      pending.timer = setTimeout(() => {
+      pending.timer = realSetTimeout(() => {
         finish();
         const error = new Error(
           `${what} timed out after ${timeoutMs} ms: the predicate never held. ${describe()}`,
