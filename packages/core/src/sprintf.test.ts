@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sprintf } from './sprintf.js';
 
@@ -35,5 +36,61 @@ describe('sprintf', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(sprintf('%v', cyclic)).toBe('[object]');
+  });
+
+  it('copies literal text exactly as a character-by-character walk does', () => {
+    // The reference walks the format one UTF-16 unit at a time, as the first
+    // implementation did; each verb's own output comes from formatting it alone.
+    const reference = (format: string, args: string[]): string => {
+      let out = '';
+      let next = 0;
+      for (let i = 0; i < format.length; i++) {
+        const ch = format[i] as string;
+        if (ch !== '%') {
+          out += ch;
+          continue;
+        }
+        const verb = format[i + 1];
+        if (verb === undefined) {
+          out += '%!(NOVERB)';
+          break;
+        }
+        i++;
+        if (verb === '%') out += '%';
+        else if (next >= args.length) out += `%!${verb}(MISSING)`;
+        else out += sprintf(`%${verb}`, args[next++]);
+      }
+      if (next < args.length)
+        out += `%!(EXTRA ${args
+          .slice(next)
+          .map((a) => `string=${a}`)
+          .join(', ')})`;
+      return out;
+    };
+    const unit = fc.constantFrom(
+      '%',
+      '%',
+      's',
+      'd',
+      'q',
+      'x',
+      'v',
+      'a',
+      ' ',
+      '-',
+      'é',
+      '\ud83d',
+      '\ude00',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(unit, { maxLength: 24 }).map((units) => units.join('')),
+        fc.array(fc.string({ maxLength: 4 }), { maxLength: 4 }),
+        (format, args) => {
+          expect(sprintf(format, ...args)).toBe(reference(format, args));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -101,18 +101,22 @@ function formatVerb(verb: string, value: unknown): string {
 export function sprintf(format: string, ...args: unknown[]): string {
   let out = '';
   let argIndex = 0;
-  for (let i = 0; i < format.length; i++) {
-    const ch = format[i];
-    if (ch !== '%') {
-      out += ch;
-      continue;
+  const length = format.length;
+  // Copy each literal stretch between verbs in one slice.
+  let start = 0;
+  for (;;) {
+    const percent = format.indexOf('%', start);
+    if (percent === -1) {
+      out += start === 0 ? format : format.slice(start);
+      break;
     }
-    const verb = format[i + 1];
-    if (verb === undefined) {
+    if (percent > start) out += format.slice(start, percent);
+    if (percent + 1 === length) {
       out += '%!(NOVERB)';
       break;
     }
-    i++;
+    const verb = format[percent + 1] as string;
+    start = percent + 2;
     if (verb === '%') {
       out += '%';
       continue;

@@ -24,6 +24,50 @@ describe('DNS names', () => {
     expect(isDNS1123Subdomain('')).toBe(false);
   });
 
+  it('decides subdomains exactly as the reference regular expression does', () => {
+    const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    const reference = (value: string): boolean =>
+      value.length > 0 &&
+      value.length <= 253 &&
+      value.split('.').every((part) => label.test(part));
+    const char = fc.constantFrom(
+      'a',
+      'z',
+      '0',
+      '9',
+      '-',
+      '.',
+      'A',
+      '_',
+      '/',
+      '\n',
+      'é',
+      '`',
+      '{',
+      ':',
+      '@',
+    );
+    const name = fc.oneof(
+      fc.array(char, { maxLength: 40 }).map((cs) => cs.join('')),
+      fc.string(),
+      // Near the length limit.
+      fc
+        .tuple(
+          fc.integer({ min: 250, max: 256 }),
+          fc.constantFrom('a', 'a.b', '-'),
+        )
+        .map(([n, unit]) =>
+          unit.repeat(Math.ceil(n / unit.length)).slice(0, n),
+        ),
+    );
+    fc.assert(
+      fc.property(name, (value) => {
+        expect(isDNS1123Subdomain(value)).toBe(reference(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('accepts qualified names with and without a prefix', () => {
     expect(isQualifiedName('my-controller')).toBe(true);
     expect(isQualifiedName('example.com/my_controller.v2')).toBe(true);

@@ -15,11 +15,30 @@ export function isDNS1123Label(value: string): boolean {
  * names must be one on events.k8s.io/v1.
  */
 export function isDNS1123Subdomain(value: string): boolean {
-  if (value.length === 0 || value.length > 253) return false;
-  for (const label of value.split('.')) {
-    if (!dns1123LabelRe.test(label)) return false;
+  const length = value.length;
+  if (length === 0 || length > 253) return false;
+  // One pass over the characters (every event name goes through here): a
+  // label may not start with '-', and the character before a '.' and the
+  // last one must be alphanumeric, which also rules out empty labels.
+  let labelStart = true;
+  let lastAlnum = false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      lastAlnum = true;
+      labelStart = false;
+    } else if (c === 0x2d) {
+      if (labelStart) return false;
+      lastAlnum = false;
+    } else if (c === 0x2e) {
+      if (!lastAlnum) return false;
+      labelStart = true;
+      lastAlnum = false;
+    } else {
+      return false;
+    }
   }
-  return true;
+  return lastAlnum;
 }
 
 /**
