@@ -35,9 +35,7 @@ import {
 import {
   applyMergePatch,
   fromWire,
-  isPlainEvent,
   keyOf,
-  storedEvent,
   toWire,
   wireTime,
   type FileOp,
@@ -387,16 +385,6 @@ export class FileSink<
       );
     if (this.#validate)
       this.#check(validateEventCreate(this.#coreView(event), this.#api), event);
-    if (isPlainEvent(event)) {
-      // The common case: the line and the result straight from the event.
-      const { uid, creationTimestamp } = event.metadata;
-      const { json, result } = storedEvent<TEvent>(event, {
-        uid: uid ?? randomUUID(),
-        creationTimestamp: creationTimestamp ?? this.#clock.now(),
-        resourceVersion: String(this.#resourceVersion + 1),
-      });
-      return this.#queue('create', key, json, result);
-    }
     const wire = toWire(event);
     const meta = wire.metadata as Json;
     meta.uid ??= randomUUID();
@@ -648,19 +636,6 @@ export class FileSink<
     const text = JSON.stringify(wire);
     const result = fromWire<TEvent>(wire);
     check?.(result);
-    return this.#queue(op, key, text, result);
-  }
-
-  /**
-   * Queues the line of a write whose resource version is the next one: `text`
-   * is the event's JSON, `result` what the write resolves with.
-   */
-  #queue(
-    op: FileOp,
-    key: string,
-    text: string,
-    result: TEvent,
-  ): Promise<TEvent> {
     this.#resourceVersion++;
     const head = `{"op":"${op}","at":"${wireTime(this.#clock.now(), true)}","event":`;
     const json = Buffer.from(text);

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@event-recorder/core';
-import {
-  applyMergePatch,
-  fromWire,
-  isPlainEvent,
-  storedEvent,
-  toWireEvent,
-} from './wire.js';
+import { applyMergePatch, fromWire, toWireEvent } from './wire.js';
 
 describe('toWireEvent', () => {
   it('writes timestamps as the API server does, without touching the event', () => {
@@ -78,84 +72,5 @@ describe('applyMergePatch', () => {
         },
       ),
     );
-  });
-});
-
-describe('storedEvent', () => {
-  const time = fc.date({
-    min: new Date(0),
-    max: new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)),
-    noInvalidDate: true,
-  });
-  const text = fc.string({ unit: 'grapheme-composite', maxLength: 12 });
-  const anyText = fc.oneof(text, fc.string({ unit: 'binary', maxLength: 12 }));
-  const event = fc.record(
-    {
-      metadata: fc.record(
-        {
-          name: text,
-          namespace: text,
-          uid: text,
-          creationTimestamp: time,
-          labels: fc.dictionary(anyText, anyText, { noNullPrototype: true }),
-        },
-        { requiredKeys: ['name'], noNullPrototype: true },
-      ),
-      involvedObject: fc.record(
-        { kind: text, name: anyText, uid: fc.option(text, { nil: undefined }) },
-        { requiredKeys: ['kind'], noNullPrototype: true },
-      ),
-      reason: anyText,
-      message: anyText,
-      type: fc.constantFrom('Normal', 'Warning'),
-      count: fc.oneof(fc.integer(), fc.double()),
-      firstTimestamp: time,
-      lastTimestamp: fc.option(time, { nil: undefined }),
-      eventTime: time,
-      series: fc.record(
-        { count: fc.integer(), lastObservedTime: time },
-        { requiredKeys: [], noNullPrototype: true },
-      ),
-      related: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
-      extra: fc.constantFrom(undefined, null, true, [1, 'x'], new Date(5)),
-    },
-    { requiredKeys: ['metadata', 'involvedObject'], noNullPrototype: true },
-  );
-
-  it('writes and returns exactly what the general path through the wire form does (property)', () => {
-    fc.assert(
-      fc.property(event, time, (e, now) => {
-        const input = e as unknown as Event;
-        const copy = structuredClone(input);
-        expect(isPlainEvent(input)).toBe(true);
-        const assigned = {
-          uid: input.metadata.uid ?? 'u-1',
-          creationTimestamp: input.metadata.creationTimestamp ?? now,
-          resourceVersion: '7',
-        };
-        const { json, result } = storedEvent<Event>(input, assigned);
-        const wire = toWireEvent({
-          ...input,
-          metadata: { ...input.metadata, ...assigned },
-        });
-        expect(json).toBe(JSON.stringify(wire));
-        // The general path resolves with the wire form revived in place.
-        expect(result).toStrictEqual(fromWire<Event>(wire));
-        expect(input).toStrictEqual(copy);
-      }),
-    );
-  });
-
-  it('leaves events with string or invalid timestamps to the general path', () => {
-    const base = { metadata: { name: 'a' }, involvedObject: {} };
-    expect(isPlainEvent({ ...base })).toBe(true);
-    for (const odd of [
-      { firstTimestamp: '2026-07-24T10:00:05Z' },
-      { eventTime: new Date(Number.NaN) },
-      { lastTimestamp: null },
-      { series: { lastObservedTime: 'x' } },
-      { metadata: { name: 'a', creationTimestamp: new Date(-1) } },
-    ])
-      expect(isPlainEvent({ ...base, ...odd } as unknown as Event)).toBe(false);
   });
 });
