@@ -115,6 +115,18 @@ function dropEarliestLocalKey(record: AggregateRecord): void {
 }
 
 /**
+ * Internal: {@link EventAggregator.eventAggregate} with the keys already
+ * computed (by the default key functions, on the same event).
+ */
+export let aggregateWithKeys: (
+  aggregator: EventAggregator,
+  event: Event,
+  eventKey: string,
+  aggregateKey: string,
+  localKey: string,
+) => AggregateResult;
+
+/**
  * Combines similar events, as client-go's `EventAggregator`: when one group
  * (aggregate key) sees `maxEvents` distinct local keys (messages) with no gap
  * longer than `maxIntervalInSeconds` between consecutive events, the event is
@@ -132,6 +144,17 @@ export class EventAggregator {
   readonly #maxEvents: number;
   readonly #maxIntervalMs: number;
   readonly #clock: PassiveClock;
+
+  static {
+    aggregateWithKeys = (aggregator, event, eventKey, aggregateKey, localKey) =>
+      aggregator.#aggregate(
+        event,
+        aggregator.#clock.now(),
+        eventKey,
+        aggregateKey,
+        localKey,
+      );
+  }
 
   /** Creates an aggregator. Throws `InvalidOptionError` for bad options. */
   constructor(options: EventAggregatorOptions = {}) {
@@ -174,9 +197,19 @@ export class EventAggregator {
    */
   eventAggregate(event: Event): AggregateResult {
     const now = this.#clock.now();
-    const nowMs = now.getTime();
     const eventKey = getEventKey(event);
     const { aggregateKey, localKey } = this.#keyFunc(event);
+    return this.#aggregate(event, now, eventKey, aggregateKey, localKey);
+  }
+
+  #aggregate(
+    event: Event,
+    now: Date,
+    eventKey: string,
+    aggregateKey: string,
+    localKey: string,
+  ): AggregateResult {
+    const nowMs = now.getTime();
 
     // Getting the record marks it recently used, as Go's Add of it does.
     let record = this.#cache.get(aggregateKey);

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventCorrelator } from './eventCorrelator.js';
 import type { CorrelationResult } from './eventCorrelator.js';
+import { eventAggregatorByReasonFunc, getSpamKey } from './keys.js';
 
 const T0 = Date.UTC(2026, 6, 24, 10, 0, 0);
 
@@ -646,6 +647,74 @@ describe('EventCorrelator: properties', () => {
             if (!result.skip) {
               if (result.patch !== undefined) JSON.parse(result.patch);
               correlator.updateState(result.event);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('decides exactly as with the same key functions passed as custom ones', () => {
+    // With the default key functions the correlator computes the keys in one
+    // pass (and the spam key as a slice of the aggregate key); custom
+    // functions take the general path. Both must agree on every step.
+    const piece = fc.constantFrom('', 'a', 'ab');
+    const few = fc.constantFrom('', 'a');
+    const event = fc.oneof(
+      { arbitrary: arbitraryEvent, weight: 1 },
+      {
+        arbitrary: fc.record({
+          metadata: fc.record({ name: piece }),
+          involvedObject: fc.record(
+            {
+              kind: few,
+              name: piece,
+              namespace: few,
+              uid: few,
+              fieldPath: few,
+            },
+            { requiredKeys: [] },
+          ),
+          source: fc.record({ component: few, host: few }),
+          type: fc.constantFrom('Normal', 'Warning', 'a'),
+          reason: piece,
+          message: fc.constantFrom('m1', 'm2', 'm3', 'm4'),
+          reportingComponent: piece,
+        }),
+        weight: 4,
+      },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            event,
+            gapMs: fc.oneof(fc.nat(2_000), fc.nat(700_000)),
+            feedBack: fc.boolean(),
+          }),
+          { maxLength: 100 },
+        ),
+        fc.integer({ min: 1, max: 6 }),
+        (steps, size) => {
+          const options = { lruCacheSize: size, maxEvents: 3, burstSize: 2 };
+          const clockA = new FakeClock(T0);
+          const clockB = new FakeClock(T0);
+          const fused = new EventCorrelator({ ...options, clock: clockA });
+          const general = new EventCorrelator({
+            ...options,
+            clock: clockB,
+            keyFunc: (e) => eventAggregatorByReasonFunc(e),
+            spamKeyFunc: (e) => getSpamKey(e),
+          });
+          for (const step of steps) {
+            clockA.step(step.gapMs);
+            clockB.step(step.gapMs);
+            const a = fused.correlate(step.event as Event);
+            const b = general.correlate(step.event as Event);
+            expect(a).toEqual(b);
+            if (!a.skip && !b.skip && step.feedBack) {
+              fused.updateState(a.event);
+              general.updateState(b.event);
             }
           }
         },

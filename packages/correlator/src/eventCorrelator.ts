@@ -1,10 +1,19 @@
 import { InvalidObjectError, realClock } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
-import { EventAggregator } from './eventAggregator.js';
+import { aggregateWithKeys, EventAggregator } from './eventAggregator.js';
 import { EventLogger, observeOwned } from './eventLogger.js';
-import { EventSourceObjectSpamFilter } from './eventSourceObjectSpamFilter.js';
+import {
+  EventSourceObjectSpamFilter,
+  filterSpamKey,
+} from './eventSourceObjectSpamFilter.js';
 import { clockOption, cloneEvent, isObject } from './internal.js';
+import {
+  defaultKeys,
+  eventAggregatorByReasonFunc,
+  getSpamKey,
+} from './keys.js';
 import type {
+  DefaultKeys,
   EventAggregatorKeyFunc,
   EventAggregatorMessageFunc,
   EventSpamKeyFunc,
@@ -146,6 +155,11 @@ export class EventCorrelator {
   readonly #aggregator: EventAggregator;
   readonly #logger: EventLogger;
   readonly #spamFilter: EventSourceObjectSpamFilter;
+  /**
+   * Scratch space for the keys when both key functions are the defaults,
+   * which are then computed together; undefined with a custom one.
+   */
+  readonly #keys: DefaultKeys | undefined;
 
   /**
    * Creates a correlator with client-go's defaults for every option left out.
@@ -170,6 +184,12 @@ export class EventCorrelator {
       clock,
     });
     this.#logger = new EventLogger({ lruCacheSize });
+    this.#keys =
+      (options.keyFunc ?? eventAggregatorByReasonFunc) ===
+        eventAggregatorByReasonFunc &&
+      (options.spamKeyFunc ?? getSpamKey) === getSpamKey
+        ? { eventKey: '', aggregateKey: '', localKey: '', spamKey: '' }
+        : undefined;
   }
 
   /**
@@ -188,13 +208,37 @@ export class EventCorrelator {
       };
     }
     const own = cloneEvent(event);
-    const aggregated = this.#aggregator.eventAggregate(own);
+    const keys = this.#keys;
+    if (keys === undefined) {
+      const aggregated = this.#aggregator.eventAggregate(own);
+      const observed = observeOwned(
+        this.#logger,
+        aggregated.event,
+        aggregated.cacheKey,
+      );
+      if (this.#spamFilter.filter(observed.event)) return { skip: true };
+      return observed.patch === undefined
+        ? { skip: false, event: observed.event }
+        : { skip: false, event: observed.event, patch: observed.patch };
+    }
+    // The default key functions, computed together on the copy. The spam key
+    // of a combined event is that of its input: it copies the source, the
+    // involved object and the type.
+    defaultKeys(own, keys);
+    const spamKey = keys.spamKey;
+    const aggregated = aggregateWithKeys(
+      this.#aggregator,
+      own,
+      keys.eventKey,
+      keys.aggregateKey,
+      keys.localKey,
+    );
     const observed = observeOwned(
       this.#logger,
       aggregated.event,
       aggregated.cacheKey,
     );
-    if (this.#spamFilter.filter(observed.event)) return { skip: true };
+    if (filterSpamKey(this.#spamFilter, spamKey)) return { skip: true };
     return observed.patch === undefined
       ? { skip: false, event: observed.event }
       : { skip: false, event: observed.event, patch: observed.patch };

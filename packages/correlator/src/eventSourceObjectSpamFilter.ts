@@ -53,6 +53,15 @@ export interface EventSourceObjectSpamFilterOptions {
 }
 
 /**
+ * Internal: {@link EventSourceObjectSpamFilter.filter} with the spam key
+ * already computed (by the default spam key function).
+ */
+export let filterSpamKey: (
+  filter: EventSourceObjectSpamFilter,
+  key: string,
+) => boolean;
+
+/**
  * Rate-limits events per source and object (per spam key), as client-go's
  * `EventSourceObjectSpamFilter`: each key has a {@link TokenBucket} (burst 25,
  * one token per 300 s by default) held in an LRU cache.
@@ -61,6 +70,10 @@ export class EventSourceObjectSpamFilter {
   readonly #cache: LruCache<string, TokenBucket>;
   readonly #bucketOptions: TokenBucketOptions;
   readonly #spamKeyFunc: EventSpamKeyFunc;
+
+  static {
+    filterSpamKey = (filter, key) => filter.#filterKey(key);
+  }
 
   /** Creates a spam filter. Throws `InvalidOptionError` for bad options. */
   constructor(options: EventSourceObjectSpamFilterOptions = {}) {
@@ -85,7 +98,10 @@ export class EventSourceObjectSpamFilter {
    * available. Reads the clock exactly once and marks the key as recently used.
    */
   filter(event: Event): boolean {
-    const key = this.#spamKeyFunc(event);
+    return this.#filterKey(this.#spamKeyFunc(event));
+  }
+
+  #filterKey(key: string): boolean {
     // Getting the bucket marks it recently used, as Go's Add of it does.
     let bucket = this.#cache.get(key);
     if (bucket === undefined) {

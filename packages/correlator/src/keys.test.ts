@@ -1,6 +1,8 @@
 import type { Event, ObjectReference } from '@event-recorder/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultKeys,
   eventAggregatorByReasonFunc,
   eventAggregatorByReasonMessageFunc,
   getEventKey,
@@ -104,6 +106,66 @@ describe('getSpamKey', () => {
     expect(getSpamKey(a)).not.toBe(getSpamKey(warning));
     expect(getSpamKey(a)).toBe(
       'kubeletkublet.node1Podotherpod1C934D34AFB20242versionNormal',
+    );
+  });
+});
+
+describe('defaultKeys', () => {
+  it('gives what getEventKey, eventAggregatorByReasonFunc and getSpamKey give, whatever the fields hold', () => {
+    const field = fc.oneof(
+      fc.string(),
+      fc.constantFrom('', 'a', 'ab'),
+      fc.integer(),
+      fc.boolean(),
+      fc.anything(),
+    );
+    const event = fc.record(
+      {
+        involvedObject: fc.oneof(
+          fc.record(
+            {
+              kind: field,
+              namespace: field,
+              name: field,
+              fieldPath: field,
+              uid: field,
+              apiVersion: field,
+            },
+            { requiredKeys: [] },
+          ),
+          fc.anything(),
+        ),
+        source: fc.oneof(
+          fc.record({ component: field, host: field }, { requiredKeys: [] }),
+          fc.anything(),
+        ),
+        type: field,
+        reason: field,
+        message: field,
+        reportingComponent: field,
+        reportingInstance: field,
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(event, (e) => {
+        const out = {
+          eventKey: '',
+          aggregateKey: '',
+          localKey: '',
+          spamKey: '',
+        };
+        defaultKeys(e as unknown as Event, out);
+        const { aggregateKey, localKey } = eventAggregatorByReasonFunc(
+          e as unknown as Event,
+        );
+        expect(out).toEqual({
+          eventKey: getEventKey(e as unknown as Event),
+          aggregateKey,
+          localKey,
+          spamKey: getSpamKey(e as unknown as Event),
+        });
+      }),
     );
   });
 });

@@ -146,6 +146,80 @@ export function eventAggregatorByReasonFunc(event: Event): {
   return { aggregateKey: parts.join(''), localKey };
 }
 
+/** Internal: the keys {@link defaultKeys} computes. */
+export interface DefaultKeys {
+  /** {@link getEventKey} of the event. */
+  eventKey: string;
+  /** `aggregateKey` of {@link eventAggregatorByReasonFunc}. */
+  aggregateKey: string;
+  /** `localKey` of {@link eventAggregatorByReasonFunc}. */
+  localKey: string;
+  /** {@link getSpamKey} of the event. */
+  spamKey: string;
+}
+
+/**
+ * Internal: {@link getEventKey}, {@link eventAggregatorByReasonFunc} and
+ * {@link getSpamKey} of one event at once, written into `out`. Each field is
+ * read once, and the spam key, which is the aggregate key's first eight parts,
+ * is a slice of it rather than a third string built.
+ */
+export function defaultKeys(event: Event, out: DefaultKeys): void {
+  const source = event.source;
+  const ref = event.involvedObject;
+  const component = str(source?.component);
+  const host = str(source?.host);
+  const kind = str(ref?.kind);
+  const namespace = str(ref?.namespace);
+  const name = str(ref?.name);
+  const fieldPath = str(ref?.fieldPath);
+  const uid = str(ref?.uid);
+  const apiVersion = str(ref?.apiVersion);
+  const type = str(event.type);
+  const reason = str(event.reason);
+  const message = str(event.message);
+  const reportingComponent = str(event.reportingComponent);
+  const reportingInstance = str(event.reportingInstance);
+  let parts = eventKeyParts;
+  parts[0] = component;
+  parts[1] = host;
+  parts[2] = kind;
+  parts[3] = namespace;
+  parts[4] = name;
+  parts[5] = fieldPath;
+  parts[6] = uid;
+  parts[7] = apiVersion;
+  parts[8] = type;
+  parts[9] = reason;
+  parts[10] = message;
+  out.eventKey = parts.join('');
+  parts = aggregateKeyParts;
+  parts[0] = component;
+  parts[1] = host;
+  parts[2] = kind;
+  parts[3] = namespace;
+  parts[4] = name;
+  parts[5] = uid;
+  parts[6] = apiVersion;
+  parts[7] = type;
+  parts[8] = reason;
+  parts[9] = reportingComponent;
+  parts[10] = reportingInstance;
+  const aggregateKey = parts.join('');
+  out.aggregateKey = aggregateKey;
+  out.localKey = message;
+  const spamKeyLength =
+    component.length +
+    host.length +
+    kind.length +
+    namespace.length +
+    name.length +
+    uid.length +
+    apiVersion.length +
+    type.length;
+  out.spamKey = aggregateKey.slice(0, spamKeyLength);
+}
+
 /**
  * The default {@link EventAggregatorMessageFunc}, as client-go's
  * `EventAggregatorByReasonMessageFunc`:

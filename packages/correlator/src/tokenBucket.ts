@@ -38,6 +38,9 @@ function durationSeconds(ms: number): number {
   return Math.trunc(ms / 1000) + ((ms % 1000) * 1e6) / 1e9;
 }
 
+/** Internal: makes a bucket full and new again, as if just created. */
+export let refillTokenBucket: (bucket: TokenBucket) => void;
+
 /**
  * A token bucket that never blocks, as client-go's
  * `NewTokenBucketPassiveRateLimiterWithClock` over `golang.org/x/time/rate`
@@ -58,9 +61,6 @@ function durationSeconds(ms: number): number {
  * if (bucket.tryAccept()) send();
  * ```
  */
-/** Internal: makes a bucket full and new again, as if just created. */
-export let refillTokenBucket: (bucket: TokenBucket) => void;
-
 export class TokenBucket {
   readonly #limit: number;
   readonly #burst: number;
