@@ -13,7 +13,6 @@ import {
   isSinkError,
   realClock,
   sinkErrorFromStatus,
-  truncateToSeconds,
   validateEventCreate,
   validateEventUpdate,
 } from '@event-recorder/core';
@@ -30,6 +29,7 @@ import type {
 } from '@event-recorder/core';
 import {
   PatchBodyError,
+  applyCountPatch,
   applyMergePatch,
   checkShape,
   cloneEvent,
@@ -271,17 +271,43 @@ class EventStore {
 
   // --- requests -----------------------------------------------------------
 
-  async request(
+  /**
+   * Answers a request: the stored event (the caller copies it into its view),
+   * or a rejection with a SinkError. Unless the sink is paused the work is
+   * done at once, and `view` is applied before the promise is made, so a
+   * write costs one promise.
+   */
+  request<T>(
     api: EventApi,
     method: MemorySinkMethod,
     input: Event | EventsV1Event,
-    body?: string,
-  ): Promise<Event> {
+    body: string | undefined,
+    view: (stored: Event) => T,
+  ): Promise<T> {
     const calls = this.#calls[api];
     calls[method]++;
     calls.total++;
-    if (this.#paused)
-      await new Promise<void>((resume) => this.#held.push(resume));
+    if (this.#paused) {
+      return new Promise<void>((resume) => this.#held.push(resume)).then(() =>
+        view(this.#answer(api, method, input, body)),
+      );
+    }
+    try {
+      return Promise.resolve(view(this.#answer(api, method, input, body)));
+    } catch (error) {
+      // #answer throws SinkErrors only.
+      return Promise.reject(
+        error instanceof Error ? error : new Error(String(error)),
+      );
+    }
+  }
+
+  #answer(
+    api: EventApi,
+    method: MemorySinkMethod,
+    input: Event | EventsV1Event,
+    body: string | undefined,
+  ): Event {
     const namespace = input?.metadata?.namespace ?? '';
     const name = input?.metadata?.name ?? '';
     try {
@@ -347,7 +373,10 @@ class EventStore {
       throw new AlreadyExistsError(`events "${name}" already exists`);
     }
     event.metadata.uid = globalThis.crypto.randomUUID();
-    event.metadata.creationTimestamp = truncateToSeconds(this.clock.now());
+    const now = this.#nowMs();
+    event.metadata.creationTimestamp = new Date(
+      now - (((now % 1000) + 1000) % 1000),
+    );
     return this.#store(key, event);
   }
 
@@ -382,13 +411,16 @@ class EventStore {
       const patch = parsePatchBody(body);
       const prev = previous.event;
       if (api === 'v1') {
-        // Copying again prunes unknown fields the patch may have added.
-        next = cloneEvent(
-          applyMergePatch(
-            cloneEvent(prev) as unknown as Record<string, unknown>,
-            patch,
-          ) as unknown as Event,
-        );
+        // The correlator's count patch takes one copy; anything else merges
+        // into a copy, and copying again prunes unknown fields it added.
+        next =
+          applyCountPatch(prev, patch) ??
+          cloneEvent(
+            applyMergePatch(
+              cloneEvent(prev) as unknown as Record<string, unknown>,
+              patch,
+            ) as unknown as Event,
+          );
       } else {
         const view = applyMergePatch(
           coreV1ToEventsV1(cloneEvent(prev)) as unknown as Record<
@@ -460,7 +492,7 @@ class EventStore {
     const expiresAt =
       this.#ttlMs === Number.POSITIVE_INFINITY
         ? this.#ttlMs
-        : this.clock.now().getTime() + this.#ttlMs;
+        : this.#nowMs() + this.#ttlMs;
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
       // A write to an existing event keeps its place in the listing order.
@@ -507,12 +539,17 @@ class EventStore {
 
   // --- queries ------------------------------------------------------------
 
+  /** The clock's time in ms; with the real clock, without making a `Date`. */
+  #nowMs(): number {
+    return this.clock === realClock ? Date.now() : this.clock.now().getTime();
+  }
+
   #lookup(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (
       entry.expiresAt !== Number.POSITIVE_INFINITY &&
-      entry.expiresAt <= this.clock.now().getTime()
+      entry.expiresAt <= this.#nowMs()
     ) {
       this.#entries.delete(key);
       return undefined;
@@ -589,7 +626,7 @@ class EventStore {
       patch,
       outcome,
       resourceVersion,
-      this.clock.now().getTime(),
+      this.#nowMs(),
     );
   }
 
@@ -775,18 +812,18 @@ export class MemorySink implements EventSink<Event> {
   // --- EventSink (core/v1 API) --------------------------------------------
 
   /** Creates an event through the core/v1 API. */
-  async create(event: Event): Promise<Event> {
-    return coreView(await this.#store.request('v1', 'create', event));
+  create(event: Event): Promise<Event> {
+    return this.#store.request('v1', 'create', event, undefined, coreView);
   }
 
   /** Replaces (or creates) an event through the core/v1 API. */
-  async update(event: Event): Promise<Event> {
-    return coreView(await this.#store.request('v1', 'update', event));
+  update(event: Event): Promise<Event> {
+    return this.#store.request('v1', 'update', event, undefined, coreView);
   }
 
   /** Applies a strategic-merge patch through the core/v1 API. */
-  async patch(event: Event, patch: string): Promise<Event> {
-    return coreView(await this.#store.request('v1', 'patch', event, patch));
+  patch(event: Event, patch: string): Promise<Event> {
+    return this.#store.request('v1', 'patch', event, patch, coreView);
   }
 
   /**
@@ -972,23 +1009,35 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
   }
 
   /** Creates an event through the events.k8s.io/v1 API. */
-  async create(event: EventsV1Event): Promise<EventsV1Event> {
-    return eventsView(
-      await this.#store.request('events.k8s.io/v1', 'create', event),
+  create(event: EventsV1Event): Promise<EventsV1Event> {
+    return this.#store.request(
+      'events.k8s.io/v1',
+      'create',
+      event,
+      undefined,
+      eventsView,
     );
   }
 
   /** Replaces (or creates) an event through the events.k8s.io/v1 API. */
-  async update(event: EventsV1Event): Promise<EventsV1Event> {
-    return eventsView(
-      await this.#store.request('events.k8s.io/v1', 'update', event),
+  update(event: EventsV1Event): Promise<EventsV1Event> {
+    return this.#store.request(
+      'events.k8s.io/v1',
+      'update',
+      event,
+      undefined,
+      eventsView,
     );
   }
 
   /** Applies a strategic-merge patch through the events.k8s.io/v1 API. */
-  async patch(event: EventsV1Event, patch: string): Promise<EventsV1Event> {
-    return eventsView(
-      await this.#store.request('events.k8s.io/v1', 'patch', event, patch),
+  patch(event: EventsV1Event, patch: string): Promise<EventsV1Event> {
+    return this.#store.request(
+      'events.k8s.io/v1',
+      'patch',
+      event,
+      patch,
+      eventsView,
     );
   }
 
