@@ -36,6 +36,7 @@ import {
   applyMergePatch,
   fromWire,
   keyOf,
+  reviveFrom,
   toWire,
   wireTime,
   type FileOp,
@@ -231,6 +232,9 @@ export class FileSink<
   #waiting = 0;
   #scratch = Buffer.allocUnsafe(64 * 1024);
   #pending: PendingWrite[] = [];
+  #headMs = Number.NaN;
+  #headOp: FileOp | undefined;
+  #headText = '';
   #draining: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
@@ -385,11 +389,18 @@ export class FileSink<
       );
     if (this.#validate)
       this.#check(validateEventCreate(this.#coreView(event), this.#api), event);
+    const now = this.#clock.now();
     const wire = toWire(event);
     const meta = wire.metadata as Json;
     meta.uid ??= randomUUID();
-    meta.creationTimestamp ??= wireTime(this.#clock.now(), false);
-    return this.#submit('create', key, wire);
+    let creation: unknown = event.metadata.creationTimestamp;
+    if (meta.creationTimestamp == null) {
+      meta.creationTimestamp = wireTime(now, false);
+      creation = now;
+    }
+    return this.#submit('create', key, wire, undefined, now, (w) =>
+      reviveFrom<TEvent>(w, event, creation),
+    );
   }
 
   /**
@@ -631,13 +642,15 @@ export class FileSink<
     key: string,
     wire: Json,
     check?: (next: TEvent) => void,
+    now: Date = this.#clock.now(),
+    revive: (wire: Json) => TEvent = fromWire,
   ): Promise<TEvent> {
     (wire.metadata as Json).resourceVersion = String(this.#resourceVersion + 1);
     const text = JSON.stringify(wire);
-    const result = fromWire<TEvent>(wire);
+    const result = revive(wire);
     check?.(result);
     this.#resourceVersion++;
-    const head = `{"op":"${op}","at":"${wireTime(this.#clock.now(), true)}","event":`;
+    const head = this.#head(op, now);
     const json = Buffer.from(text);
     const entry: Entry = { json, generation: Number.POSITIVE_INFINITY };
     const previous = this.#state.get(key);
@@ -656,6 +669,17 @@ export class FileSink<
       });
       this.#kick();
     });
+  }
+
+  /** `{"op":…,"at":…,"event":`, remembered for the last op and millisecond. */
+  #head(op: FileOp, now: Date): string {
+    const ms = now.getTime();
+    if (ms !== this.#headMs || op !== this.#headOp) {
+      this.#headMs = ms;
+      this.#headOp = op;
+      this.#headText = `{"op":"${op}","at":"${wireTime(now, true)}","event":`;
+    }
+    return this.#headText;
   }
 
   /**

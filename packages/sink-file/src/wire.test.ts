@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@event-recorder/core';
-import { applyMergePatch, fromWire, toWireEvent } from './wire.js';
+import {
+  applyMergePatch,
+  fromWire,
+  reviveFrom,
+  toWire,
+  toWireEvent,
+} from './wire.js';
 
 describe('toWireEvent', () => {
   it('writes timestamps as the API server does, without touching the event', () => {
@@ -69,6 +75,46 @@ describe('applyMergePatch', () => {
         (doc, patch) => {
           const once = applyMergePatch(doc, patch);
           expect(applyMergePatch(once, patch)).toEqual(once);
+        },
+      ),
+    );
+  });
+});
+
+describe('reviveFrom', () => {
+  const time = fc.oneof(
+    fc.date({ noInvalidDate: false }),
+    fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)) }),
+    fc.constantFrom(undefined, null, '2026-07-24T10:00:05Z', 'soon'),
+  );
+
+  it('gives what fromWire gives for the wire form of the same event (property)', () => {
+    fc.assert(
+      fc.property(
+        time,
+        time,
+        time,
+        time,
+        fc.option(fc.record({ count: fc.nat(), lastObservedTime: time })),
+        (
+          creationTimestamp,
+          firstTimestamp,
+          lastTimestamp,
+          eventTime,
+          series,
+        ) => {
+          const event = {
+            metadata: { name: 'a', creationTimestamp },
+            involvedObject: { kind: 'Pod' },
+            firstTimestamp,
+            lastTimestamp,
+            eventTime,
+            ...(series === null ? {} : { series }),
+          } as unknown as Event;
+          const expected = fromWire<Event>(toWire(event));
+          expect(
+            reviveFrom<Event>(toWire(event), event, creationTimestamp),
+          ).toStrictEqual(expected);
         },
       ),
     );

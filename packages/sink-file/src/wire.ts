@@ -151,6 +151,55 @@ export function fromWire<TEvent>(wire: Json): TEvent {
   return wire as TEvent;
 }
 
+// Instants whose wire form reads back as a Date (years 1970 to 9999).
+const maxWireMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * What {@link fromWire} makes of the wire form of `source`: a fresh `Date`
+ * truncated to the wire's precision, when `source` is a `Date` whose wire
+ * form reads back as one; otherwise `wire` revived the general way.
+ */
+function reviveTime(source: unknown, wire: unknown, micro: boolean): unknown {
+  if (source instanceof Date) {
+    const ms = source.getTime();
+    if (ms >= 0 && ms <= maxWireMs)
+      return new Date(micro ? ms : ms - (ms % 1000));
+  }
+  return timeIn(wire);
+}
+
+/**
+ * {@link fromWire} for a wire object that {@link toWire} made from `event`:
+ * the same result, in place, but each timestamp comes from the `Date` it was
+ * written from rather than from parsing its text. `creation` is the `Date`
+ * the wire's `metadata.creationTimestamp` was written from, if any.
+ */
+export function reviveFrom<TEvent>(
+  wire: Json,
+  event: Event | EventsV1Event,
+  creation: unknown,
+): TEvent {
+  const source = event as unknown as Json;
+  if (isRecord(wire.metadata) && wire.metadata.creationTimestamp !== undefined)
+    wire.metadata.creationTimestamp = reviveTime(
+      creation,
+      wire.metadata.creationTimestamp,
+      false,
+    );
+  for (const f of secondsFields) {
+    if (wire[f] !== undefined) wire[f] = reviveTime(source[f], wire[f], false);
+  }
+  if (wire.eventTime !== undefined)
+    wire.eventTime = reviveTime(source.eventTime, wire.eventTime, true);
+  if (isRecord(wire.series) && wire.series.lastObservedTime !== undefined)
+    wire.series.lastObservedTime = reviveTime(
+      isRecord(source.series) ? source.series.lastObservedTime : undefined,
+      wire.series.lastObservedTime,
+      true,
+    );
+  return wire as TEvent;
+}
+
 /** The key an event is stored under: namespace and name, as on the server. */
 export function keyOf(metadata: {
   name?: unknown;
