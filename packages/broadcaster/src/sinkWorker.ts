@@ -375,7 +375,53 @@ export class SinkWorker<TEvent> {
           if (unit === undefined) continue;
         }
         if (unit.settled) continue;
-        await this.#attempt(unit);
+        // The attempts are inlined here, not in an async method of their own:
+        // one promise per write (the sink's) instead of three.
+        for (;;) {
+          unit.attempts++;
+          this.#inFlight = unit;
+          const sink = this.#o.sink;
+          const patch = unit.patch;
+          let reply: TEvent | undefined;
+          let failed = false;
+          let error: unknown;
+          try {
+            reply =
+              patch === undefined
+                ? await sink.create(this.#o.forCreate(unit.event))
+                : await sink.patch(unit.event, patch);
+          } catch (caught) {
+            failed = true;
+            error = caught;
+          }
+          if (
+            failed &&
+            patch !== undefined &&
+            isSinkError(error) &&
+            error.code === 'NotFound'
+          ) {
+            // The stored event expired (or was never created): create it
+            // with the cached name and the running count.
+            failed = false;
+            error = undefined;
+            try {
+              reply = await sink.create(this.#o.forCreate(unit.event));
+            } catch (caught) {
+              failed = true;
+              error = caught;
+            }
+          }
+          this.#inFlight = undefined;
+          if (unit.settled) break; // abandoned by stop() meanwhile
+          if (!failed) {
+            this.#delivered(unit, reply as TEvent);
+            break;
+          }
+          const sleepMs = this.#failed(unit, error);
+          if (sleepMs === undefined) break;
+          if (sleepMs > 0) await this.#sleep(sleepMs);
+          if (unit.settled) break;
+        }
       }
     } finally {
       this.#running = false;
@@ -384,117 +430,84 @@ export class SinkWorker<TEvent> {
     }
   }
 
-  #write(unit: WriteUnit<TEvent>): Promise<TEvent> {
-    if (unit.patch !== undefined) return this.#patchOrCreate(unit, unit.patch);
-    return this.#o.sink.create(this.#o.forCreate(unit.event));
-  }
-
-  async #patchOrCreate(
-    unit: WriteUnit<TEvent>,
-    patch: string,
-  ): Promise<TEvent> {
-    const sink = this.#o.sink;
+  /** Hands a successful write's reply to its owner and settles it. */
+  #delivered(unit: WriteUnit<TEvent>, reply: TEvent): void {
     try {
-      return await sink.patch(unit.event, patch);
+      unit.onDelivered?.(reply);
+      this.#o.delivered(reply);
     } catch (error) {
-      // The stored event expired (or was never created): create it with the
-      // cached name and the running count.
-      if (!isSinkError(error) || error.code !== 'NotFound') throw error;
+      this.#logOnce(
+        'delivered',
+        'error',
+        'Updating state after a write failed',
+        {
+          sink: this.name,
+          error: errorMessage(error),
+        },
+      );
     }
-    return await sink.create(this.#o.forCreate(unit.event));
+    this.#settle(unit, 'delivered');
   }
 
-  async #attempt(unit: WriteUnit<TEvent>): Promise<void> {
-    for (;;) {
-      unit.attempts++;
-      this.#inFlight = unit;
-      let reply: TEvent | undefined;
-      let failure: { error: unknown } | undefined;
-      try {
-        reply = await this.#write(unit);
-      } catch (error) {
-        failure = { error };
-      }
-      this.#inFlight = undefined;
-      if (unit.settled) return; // abandoned by stop() meanwhile
-      if (failure === undefined) {
-        try {
-          unit.onDelivered?.(reply as TEvent);
-          this.#o.delivered(reply as TEvent);
-        } catch (error) {
-          this.#logOnce(
-            'delivered',
-            'error',
-            'Updating state after a write failed',
-            {
-              sink: this.name,
-              error: errorMessage(error),
-            },
-          );
-        }
-        this.#settle(unit, 'delivered');
-        return;
-      }
-      const { error } = failure;
-      let delay: number | undefined;
-      try {
-        delay = this.#o.policy.retryDelayMs(error, {
-          attempt: unit.attempts,
-          series: unit.series,
-        });
-      } catch {
-        delay = undefined;
-      }
-      if (delay === undefined) {
-        const code = errorCode(error);
-        this.ledger.finalByCode[code] =
-          (this.ledger.finalByCode[code] ?? 0) + 1;
-        this.#logOnce(
-          `final:${code}`,
-          'error',
-          'Sink rejected event (will not retry!)',
-          {
-            sink: this.name,
-            code,
-            hint: hints[code],
-            error: errorMessage(error),
-            ...this.#o.describe(unit.event),
-          },
-        );
-        this.#settle(unit, 'final');
-        return;
-      }
-      if (unit.attempts >= this.#o.maxTriesPerEvent) {
-        this.#logOnce(
-          'retriesExhausted',
-          'error',
-          'Unable to write event (retry limit exceeded!)',
-          {
-            sink: this.name,
-            attempts: unit.attempts,
-            code: errorCode(error),
-            error: errorMessage(error),
-            ...this.#o.describe(unit.event),
-          },
-        );
-        this.#settle(unit, 'retriesExhausted');
-        return;
-      }
-      this.#o.logger.debug('Unable to write event (may retry after sleeping)', {
-        sink: this.name,
+  /**
+   * Decides what follows a failed attempt: settles the write (final, or out
+   * of tries) or parks it for a retry, and returns `undefined`; or, with a
+   * sequential policy, returns how long to sleep before trying it again.
+   */
+  #failed(unit: WriteUnit<TEvent>, error: unknown): number | undefined {
+    let delay: number | undefined;
+    try {
+      delay = this.#o.policy.retryDelayMs(error, {
         attempt: unit.attempts,
-        delayMs: delay,
-        code: errorCode(error),
-        error: errorMessage(error),
+        series: unit.series,
       });
-      if (this.#o.policy.sequential) {
-        if (delay > 0) await this.#sleep(delay);
-        if (unit.settled) return;
-        continue;
-      }
-      this.#park(unit, delay);
+    } catch {
+      delay = undefined;
+    }
+    if (delay === undefined) {
+      const code = errorCode(error);
+      this.ledger.finalByCode[code] = (this.ledger.finalByCode[code] ?? 0) + 1;
+      this.#logOnce(
+        `final:${code}`,
+        'error',
+        'Sink rejected event (will not retry!)',
+        {
+          sink: this.name,
+          code,
+          hint: hints[code],
+          error: errorMessage(error),
+          ...this.#o.describe(unit.event),
+        },
+      );
+      this.#settle(unit, 'final');
       return;
     }
+    if (unit.attempts >= this.#o.maxTriesPerEvent) {
+      this.#logOnce(
+        'retriesExhausted',
+        'error',
+        'Unable to write event (retry limit exceeded!)',
+        {
+          sink: this.name,
+          attempts: unit.attempts,
+          code: errorCode(error),
+          error: errorMessage(error),
+          ...this.#o.describe(unit.event),
+        },
+      );
+      this.#settle(unit, 'retriesExhausted');
+      return;
+    }
+    this.#o.logger.debug('Unable to write event (may retry after sleeping)', {
+      sink: this.name,
+      attempt: unit.attempts,
+      delayMs: delay,
+      code: errorCode(error),
+      error: errorMessage(error),
+    });
+    if (this.#o.policy.sequential) return delay;
+    this.#park(unit, delay);
+    return undefined;
   }
 
   #sleep(ms: number): Promise<void> {
