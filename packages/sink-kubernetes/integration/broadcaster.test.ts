@@ -445,7 +445,10 @@ describeKube('the broadcasters writing to a real kube-apiserver', (env) => {
     );
     const report = await broadcaster.shutdown({ timeoutMs: 30_000 });
     expect(report.delivered).toBe(2);
-    expect(sink.stats().truncatedFields).toBe(1);
+    // The events recorder shortens notes over 1024 bytes itself (its
+    // `truncateNote` default), so the sink has nothing left to fix here; the
+    // sink's own truncation is tested against the server in sinks.test.ts.
+    expect(sink.stats().truncatedFields).toBe(0);
 
     const long = (
       await kubeRequest(
@@ -460,6 +463,7 @@ describeKube('the broadcasters writing to a real kube-apiserver', (env) => {
       long.items.find((e) => e.regarding.name === 'long-note')?.note ?? '';
     expect(Buffer.byteLength(note)).toBeLessThanOrEqual(1024);
     expect(note.startsWith('üü')).toBe(true);
+    expect(note.endsWith('…')).toBe(true);
 
     const system = (
       await kubeRequest(
