@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   FakeClock,
   InvalidError,
@@ -368,6 +369,38 @@ describe('MemorySink (core/v1)', () => {
       expect(
         (await rejection(sink.patch(coreEvent({}, 'a.1'), '{"count":2}'))).code,
       ).toBe('NotFound');
+    });
+
+    it('evicts in creation order across deletes and re-creates, as a model list does', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(fc.record({ del: fc.boolean(), name: fc.nat(7) }), {
+            minLength: 50,
+            maxLength: 2000,
+            size: 'max',
+          }),
+          async (maxEvents, ops) => {
+            const sink = new MemorySink({ maxEvents, requestLogCapacity: 0 });
+            let model: string[] = [];
+            for (const { del, name } of ops) {
+              const n = `e.${name}`;
+              if (del) {
+                expect(sink.deleteEvent('shop', n)).toBe(model.includes(n));
+                model = model.filter((m) => m !== n);
+              } else if (model.includes(n)) {
+                await rejection(sink.create(coreEvent({}, n)));
+              } else {
+                await sink.create(coreEvent({}, n));
+                model.push(n);
+                if (model.length > maxEvents) model.shift();
+              }
+            }
+            expect(sink.list().map((e) => e.metadata.name)).toEqual(model);
+          },
+        ),
+        { numRuns: 30 },
+      );
     });
 
     it('keeps the latest requests up to requestLogCapacity while counting every call', async () => {

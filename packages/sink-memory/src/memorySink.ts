@@ -131,6 +131,7 @@ export interface MemorySinkOptions {
 }
 
 interface Entry {
+  key: string;
   event: Event;
   expiresAt: number;
 }
@@ -227,6 +228,14 @@ class EventStore {
   readonly #logCapacity: number;
   readonly #validate: boolean;
   #entries = new Map<string, Entry>();
+  /**
+   * With `maxEvents`, the entries in creation order, oldest from `#oldest`
+   * (deleted ones are skipped when met). Taking the oldest key of the Map
+   * instead walks over every entry deleted since its last rehash, which made
+   * each eviction cost microseconds.
+   */
+  #order: Entry[] = [];
+  #oldest = 0;
   #resourceVersion = 0;
   #calls: Record<EventApi, MemorySinkCalls> = {
     v1: emptyCalls(),
@@ -499,14 +508,45 @@ class EventStore {
       entry.event = event;
       entry.expiresAt = expiresAt;
     } else {
-      this.#entries.set(key, { event, expiresAt });
-      if (this.#entries.size > this.#maxEvents) {
-        // Maps iterate in insertion order: the first key is the oldest.
-        const oldest = this.#entries.keys().next().value;
-        if (oldest !== undefined) this.#entries.delete(oldest);
+      const added: Entry = { key, event, expiresAt };
+      this.#entries.set(key, added);
+      if (this.#maxEvents !== Number.POSITIVE_INFINITY) {
+        this.#order.push(added);
+        if (this.#entries.size > this.#maxEvents) this.#evictOldest();
+        this.#compactOrder();
       }
     }
     return event;
+  }
+
+  /** Deletes the oldest created entry still stored. */
+  #evictOldest(): void {
+    const order = this.#order;
+    while (this.#oldest < order.length) {
+      const entry = order[this.#oldest] as Entry;
+      order[this.#oldest++] = undefined as unknown as Entry;
+      if (this.#entries.get(entry.key) === entry) {
+        this.#entries.delete(entry.key);
+        break;
+      }
+    }
+  }
+
+  /**
+   * Keeps `#order` bounded: drops what eviction took, and the deleted entries
+   * (expired, `deleteEvent`) once they outnumber the stored ones.
+   */
+  #compactOrder(): void {
+    if (this.#oldest > 1024 && this.#oldest * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#oldest);
+      this.#oldest = 0;
+    }
+    if (this.#order.length - this.#oldest > 2 * this.#entries.size + 1024) {
+      this.#order = this.#order
+        .slice(this.#oldest)
+        .filter((e) => this.#entries.get(e.key) === e);
+      this.#oldest = 0;
+    }
   }
 
   #toInternal(api: EventApi, input: Event | EventsV1Event): Event {
@@ -711,6 +751,8 @@ class EventStore {
 
   reset(): void {
     this.#entries = new Map();
+    this.#order = [];
+    this.#oldest = 0;
     this.#calls = { v1: emptyCalls(), 'events.k8s.io/v1': emptyCalls() };
     this.#requests.clear();
     this.#faults = [];
