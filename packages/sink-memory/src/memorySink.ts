@@ -386,7 +386,7 @@ class EventStore {
     event.metadata.creationTimestamp = new Date(
       now - (((now % 1000) + 1000) % 1000),
     );
-    return this.#store(key, event);
+    return this.#store(key, event, undefined);
   }
 
   #update(api: EventApi, input: Event | EventsV1Event): Event {
@@ -403,7 +403,7 @@ class EventStore {
         `Operation cannot be fulfilled on events "${name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    return this.#replace(api, key, next, previous.event);
+    return this.#replace(api, key, next, previous);
   }
 
   #patch(api: EventApi, input: Event | EventsV1Event, body: string): Event {
@@ -477,10 +477,11 @@ class EventStore {
         `Operation cannot be fulfilled on events "${name}": the object has been modified`,
       );
     }
-    return this.#replace(api, key, next, previous.event);
+    return this.#replace(api, key, next, previous);
   }
 
-  #replace(api: EventApi, key: string, next: Event, previous: Event): Event {
+  #replace(api: EventApi, key: string, next: Event, entry: Entry): Event {
+    const previous = entry.event;
     normalise(next);
     if (this.#validate) {
       const issues = validateEventUpdate(next, previous, api);
@@ -493,16 +494,16 @@ class EventStore {
     }
     next.metadata.uid = previous.metadata.uid;
     next.metadata.creationTimestamp = previous.metadata.creationTimestamp;
-    return this.#store(key, next);
+    return this.#store(key, next, entry);
   }
 
-  #store(key: string, event: Event): Event {
+  /** Stores `event` under `key`: in `entry` (the current one, from #lookup) or a new one. */
+  #store(key: string, event: Event, entry: Entry | undefined): Event {
     event.metadata.resourceVersion = String(++this.#resourceVersion);
     const expiresAt =
       this.#ttlMs === Number.POSITIVE_INFINITY
         ? this.#ttlMs
         : this.#nowMs() + this.#ttlMs;
-    const entry = this.#entries.get(key);
     if (entry !== undefined) {
       // A write to an existing event keeps its place in the listing order.
       entry.event = event;
