@@ -34,6 +34,7 @@ import {
 } from './files.js';
 import {
   applyMergePatch,
+  copyRecord,
   fromWire,
   keyOf,
   reviveFrom,
@@ -484,15 +485,15 @@ export class FileSink<
       );
     // The name and namespace select the object; a patch cannot move it.
     const oldMeta = old.metadata as Json;
-    merged.metadata = {
-      ...(typeof merged.metadata === 'object' && merged.metadata !== null
-        ? merged.metadata
-        : {}),
-      name: oldMeta.name,
-      namespace: oldMeta.namespace,
-      uid: oldMeta.uid,
-      creationTimestamp: oldMeta.creationTimestamp,
-    };
+    const meta =
+      typeof merged.metadata === 'object' && merged.metadata !== null
+        ? copyRecord(merged.metadata as Json)
+        : {};
+    meta.name = oldMeta.name;
+    meta.namespace = oldMeta.namespace;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    merged.metadata = meta;
     return this.#submit('patch', key, merged, (next) => {
       if (!this.#validate) return;
       const before = fromWire<TEvent>(old);

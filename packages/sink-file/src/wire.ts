@@ -100,13 +100,26 @@ function timeIn(value: unknown): unknown {
 }
 
 /**
+ * A shallow copy of a record, as `{ ...record }` makes, that takes new keys
+ * quickly: in V8 11 (node 20) adding a key to a spread clone costs about a
+ * microsecond each, as its map has no transitions, while a fresh object
+ * filled by `Object.assign` takes them in nanoseconds. A record with its own
+ * `__proto__` key is spread, since assigning that key would set the prototype.
+ */
+export function copyRecord(record: Json): Json {
+  return Object.hasOwn(record, '__proto__')
+    ? { ...record }
+    : Object.assign({}, record);
+}
+
+/**
  * Converts an event to its JSON wire form: a fresh object whose timestamps are
  * RFC 3339 strings (`eventTime` and `series.lastObservedTime` as MicroTime, the
  * rest with seconds), as the API server stores them. The input is not touched.
  */
 export function toWire(event: Event | EventsV1Event): Json {
   const out: Json = { ...(event as unknown as Json) };
-  out.metadata = isRecord(out.metadata) ? { ...out.metadata } : {};
+  out.metadata = isRecord(out.metadata) ? copyRecord(out.metadata) : {};
   const meta = out.metadata as Json;
   if (meta.creationTimestamp !== undefined)
     meta.creationTimestamp = timeOut(meta.creationTimestamp, false);
@@ -115,10 +128,9 @@ export function toWire(event: Event | EventsV1Event): Json {
   }
   if (out.eventTime !== undefined) out.eventTime = timeOut(out.eventTime, true);
   if (isRecord(out.series)) {
-    out.series = {
-      ...out.series,
-      lastObservedTime: timeOut(out.series.lastObservedTime, true),
-    };
+    const series = copyRecord(out.series);
+    series.lastObservedTime = timeOut(series.lastObservedTime, true);
+    out.series = series;
   }
   return out;
 }
@@ -220,7 +232,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return patch;
   if (patch.$patch === 'delete') return undefined;
   const replace = patch.$patch === 'replace';
-  const base: Json = !replace && isRecord(target) ? { ...target } : {};
+  const base: Json = !replace && isRecord(target) ? copyRecord(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$') || key === '__proto__') continue;
     if (value === null) {
