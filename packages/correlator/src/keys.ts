@@ -39,6 +39,7 @@ export const aggregatedMessagePrefix = '(combined from similar events): ';
 const eventKeyParts: string[] = new Array<string>(11).fill('');
 const spamKeyParts: string[] = new Array<string>(8).fill('');
 const aggregateKeyParts: string[] = new Array<string>(11).fill('');
+const commonKeyParts: string[] = new Array<string>(9).fill('');
 
 /**
  * The full identity of an event, used to de-duplicate it and to key
@@ -161,8 +162,9 @@ export interface DefaultKeys {
 /**
  * Internal: {@link getEventKey}, {@link eventAggregatorByReasonFunc} and
  * {@link getSpamKey} of one event at once, written into `out`. Each field is
- * read once, and the spam key, which is the aggregate key's first eight parts,
- * is a slice of it rather than a third string built.
+ * read once; the spam key, which is the aggregate key's first eight parts, is
+ * a slice of it rather than a third string built; and without a fieldPath the
+ * two other keys share their first nine parts.
  */
 export function defaultKeys(event: Event, out: DefaultKeys): void {
   const source = event.source;
@@ -180,32 +182,54 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
   const message = str(event.message);
   const reportingComponent = str(event.reportingComponent);
   const reportingInstance = str(event.reportingInstance);
-  let parts = eventKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = fieldPath;
-  parts[6] = uid;
-  parts[7] = apiVersion;
-  parts[8] = type;
-  parts[9] = reason;
-  parts[10] = message;
-  out.eventKey = parts.join('');
-  parts = aggregateKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = uid;
-  parts[6] = apiVersion;
-  parts[7] = type;
-  parts[8] = reason;
-  parts[9] = reportingComponent;
-  parts[10] = reportingInstance;
-  const aggregateKey = parts.join('');
+  let aggregateKey: string;
+  if (fieldPath === '') {
+    // The usual case: both keys start with the same nine parts, so build
+    // those once. Without reporting fields they are the aggregate key.
+    const parts = commonKeyParts;
+    parts[0] = component;
+    parts[1] = host;
+    parts[2] = kind;
+    parts[3] = namespace;
+    parts[4] = name;
+    parts[5] = uid;
+    parts[6] = apiVersion;
+    parts[7] = type;
+    parts[8] = reason;
+    const common = parts.join('');
+    out.eventKey = common + message;
+    aggregateKey =
+      reportingComponent === '' && reportingInstance === ''
+        ? common
+        : common + reportingComponent + reportingInstance;
+  } else {
+    let parts = eventKeyParts;
+    parts[0] = component;
+    parts[1] = host;
+    parts[2] = kind;
+    parts[3] = namespace;
+    parts[4] = name;
+    parts[5] = fieldPath;
+    parts[6] = uid;
+    parts[7] = apiVersion;
+    parts[8] = type;
+    parts[9] = reason;
+    parts[10] = message;
+    out.eventKey = parts.join('');
+    parts = aggregateKeyParts;
+    parts[0] = component;
+    parts[1] = host;
+    parts[2] = kind;
+    parts[3] = namespace;
+    parts[4] = name;
+    parts[5] = uid;
+    parts[6] = apiVersion;
+    parts[7] = type;
+    parts[8] = reason;
+    parts[9] = reportingComponent;
+    parts[10] = reportingInstance;
+    aggregateKey = parts.join('');
+  }
   out.aggregateKey = aggregateKey;
   out.localKey = message;
   const spamKeyLength =
