@@ -38,6 +38,24 @@ describe('toWireEvent', () => {
   });
 });
 
+describe('toWire', () => {
+  it('copies an own __proto__ key of parsed metadata as data, never as the prototype', () => {
+    const metadata = JSON.parse(
+      '{"name":"a","__proto__":{"polluted":true}}',
+    ) as Record<string, unknown>;
+    const wire = toWire({
+      metadata,
+      involvedObject: {},
+    });
+    const meta = wire.metadata as Record<string, unknown>;
+    expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+    expect(meta.polluted).toBeUndefined();
+    expect(JSON.stringify(wire)).toBe(
+      '{"metadata":{"name":"a","__proto__":{"polluted":true}},"involvedObject":{}}',
+    );
+  });
+});
+
 describe('applyMergePatch', () => {
   it('merges maps, deletes on null, replaces scalars and lists', () => {
     expect(
