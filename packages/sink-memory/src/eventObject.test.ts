@@ -6,7 +6,6 @@ import {
   applyMergePatch,
   cloneEvent,
   parsePatchBody,
-  readCountPatch,
 } from './eventObject.js';
 
 function generic(event: Event, body: string): Event {
@@ -123,97 +122,6 @@ describe('applyCountPatch', () => {
     });
     expect(applyCountPatch(event, parsePatchBody('{"count":2}'))).toBe(
       undefined,
-    );
-  });
-});
-
-describe('readCountPatch', () => {
-  const text = fc.string({
-    unit: fc.oneof(
-      fc.constantFrom('a', ' ', 'é', '"', '\\', '\n', '\u2028', '<', '\ud83d'),
-      fc.string({ minLength: 1, maxLength: 1 }),
-    ),
-    maxLength: 12,
-  });
-
-  it('reads what the correlator writes, as JSON.parse does', () => {
-    fc.assert(
-      fc.property(
-        fc.nat(),
-        fc.constantFrom('2026-11-26T16:00:01Z', '1970-01-01T00:00:00Z'),
-        text,
-        (count, lastTimestamp, message) => {
-          const body = `{"count":${count},"lastTimestamp":"${lastTimestamp}","message":${JSON.stringify(message)}}`;
-          const read = readCountPatch(body);
-          expect(JSON.parse(body)).toStrictEqual({
-            count,
-            lastTimestamp,
-            message,
-          });
-          // Only a message JSON must escape is left to JSON.parse.
-          if (JSON.stringify(message) === `"${message}"`)
-            expect(read).toStrictEqual({ count, lastTimestamp, message });
-          else expect(read).toBe(undefined);
-        },
-      ),
-      { numRuns: 3000 },
-    );
-  });
-
-  it('never reads a body differently from JSON.parse', () => {
-    const piece = fc.constantFrom(
-      '{"count":',
-      '{"count": ',
-      '{ "count":',
-      '0',
-      '07',
-      '12',
-      '-1',
-      '1.5',
-      '1e3',
-      '1234567890123456',
-      ',"lastTimestamp":"',
-      ',"lastTimestamp":',
-      ',"message":"',
-      '","message":"',
-      '","message":',
-      '2026-11-26T16:00:01Z',
-      '"',
-      '\\"',
-      '\\',
-      'x',
-      '\t',
-      '}',
-      '"}',
-      '} ',
-      ',"reason":"x"',
-    );
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.nat().map(String), piece),
-        fc.oneof(text, piece),
-        fc.array(fc.tuple(fc.nat(6), fc.oneof(piece, text)), { maxLength: 2 }),
-        (count, message, replacements) => {
-          // A count patch with a raw (unescaped) message, and up to two of
-          // its seven segments replaced.
-          const segments = [
-            '{"count":',
-            count,
-            ',"lastTimestamp":"',
-            '2026-11-26T16:00:01Z',
-            '","message":"',
-            message,
-            '"}',
-          ];
-          for (const [at, replacement] of replacements)
-            segments[at] = replacement;
-          const body = segments.join('');
-          const read = readCountPatch(body);
-          if (read === undefined) return;
-          expect(JSON.parse(body)).toStrictEqual(read);
-        },
-      ),
-      { numRuns: 20000 },
     );
   });
 });

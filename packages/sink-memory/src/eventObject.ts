@@ -160,85 +160,13 @@ export function applyCountPatch(
     typeof last !== 'string'
   )
     return undefined;
-  return withCount(event, { count, lastTimestamp: last, message });
-}
-
-/** The three fields of a core/v1 count patch, as read from its body. */
-export interface CountPatch {
-  count: number;
-  lastTimestamp: string;
-  message: string;
-}
-
-/**
- * A copy of `event` with the fields of a count patch set, or `undefined`
- * when its timestamp does not parse (the generic path reports that).
- */
-export function withCount(event: Event, patch: CountPatch): Event | undefined {
-  const lastTimestamp = parseTimeCached(patch.lastTimestamp);
+  const lastTimestamp = parseTimeCached(last);
   if (lastTimestamp === undefined) return undefined;
   const next = cloneEvent(event);
-  next.count = patch.count;
-  next.message = patch.message;
+  next.count = count;
+  next.message = message;
   next.lastTimestamp = lastTimestamp;
   return next;
-}
-
-const countOpen = '{"count":';
-const lastTimestampKey = ',"lastTimestamp":"';
-const messageKey = '","message":"';
-
-/**
- * Reads a body exactly as the correlator writes it,
- * `{"count":N,"lastTimestamp":"…","message":"…"}`, without `JSON.parse`.
- * Returns `undefined` for anything else: other keys, another order, spaces,
- * a number JSON would not write that way, or a string with an escape or a
- * character JSON refuses. `JSON.parse` reads those. Whatever it returns,
- * `JSON.parse` gives the same three fields.
- */
-export function readCountPatch(body: string): CountPatch | undefined {
-  const end = body.length - 2; // the message's closing quote, before '}'
-  if (
-    !body.startsWith(countOpen) ||
-    body.charCodeAt(end + 1) !== 0x7d ||
-    body.charCodeAt(end) !== 0x22
-  )
-    return undefined;
-  const digitsStart = countOpen.length;
-  let i = digitsStart;
-  for (let c = body.charCodeAt(i); c >= 0x30 && c <= 0x39;) {
-    c = body.charCodeAt(++i);
-  }
-  const digits = i - digitsStart;
-  // JSON has no leading zeros; 15 digits stay exact as a double.
-  if (
-    digits === 0 ||
-    digits > 15 ||
-    (digits > 1 && body.charCodeAt(digitsStart) === 0x30)
-  )
-    return undefined;
-  if (!body.startsWith(lastTimestampKey, i)) return undefined;
-  const timeStart = i + lastTimestampKey.length;
-  const timeEnd = body.indexOf('"', timeStart);
-  if (timeEnd === -1 || !body.startsWith(messageKey, timeEnd)) return undefined;
-  const messageStart = timeEnd + messageKey.length;
-  if (messageStart > end || !plainJsonText(body, timeStart, timeEnd))
-    return undefined;
-  if (!plainJsonText(body, messageStart, end)) return undefined;
-  return {
-    count: Number(body.slice(digitsStart, i)),
-    lastTimestamp: body.slice(timeStart, timeEnd),
-    message: body.slice(messageStart, end),
-  };
-}
-
-/** Whether `text[from, to)` is a JSON string's content with nothing to unescape. */
-function plainJsonText(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
 }
 
 /** Thrown by {@link applyMergePatch} for a body the server would refuse with 400. */

@@ -34,8 +34,6 @@ import {
   checkShape,
   cloneEvent,
   parsePatchBody,
-  readCountPatch,
-  withCount,
 } from './eventObject.js';
 import { RequestLog } from './requestLog.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
@@ -419,7 +417,38 @@ class EventStore {
       throw new NotFoundError(`events "${name}" not found`);
     let next: Event;
     try {
-      next = this.#merge(api, previous.event, body);
+      const patch = parsePatchBody(body);
+      const prev = previous.event;
+      if (api === 'v1') {
+        // The correlator's count patch takes one copy; anything else merges
+        // into a copy, and copying again prunes unknown fields it added.
+        next =
+          applyCountPatch(prev, patch) ??
+          cloneEvent(
+            applyMergePatch(
+              cloneEvent(prev) as unknown as Record<string, unknown>,
+              patch,
+            ) as unknown as Event,
+          );
+      } else {
+        const view = applyMergePatch(
+          coreV1ToEventsV1(cloneEvent(prev)) as unknown as Record<
+            string,
+            unknown
+          >,
+          patch,
+        ) as unknown as EventsV1Event;
+        next = cloneEvent(eventsV1ToCoreV1(view));
+        // A legacy event has no eventTime; its events.k8s.io view shows
+        // firstTimestamp instead. Keep it absent if the patch left it alone.
+        if (
+          prev.eventTime === undefined &&
+          next.eventTime?.getTime() ===
+            (prev.firstTimestamp ?? new Date(0)).getTime()
+        ) {
+          delete next.eventTime;
+        }
+      }
     } catch (error) {
       if (error instanceof PatchBodyError) {
         throw new InvalidError(error.message, { status: 400, cause: error });
@@ -449,44 +478,6 @@ class EventStore {
       );
     }
     return this.#replace(api, key, next, previous);
-  }
-
-  /** The stored event `prev` with the patch `body` applied (not yet checked). */
-  #merge(api: EventApi, prev: Event, body: string): Event {
-    if (api === 'v1') {
-      // The correlator's count patch, read without JSON.parse, and copied
-      // once; in another form (spaces, key order) it is copied once too.
-      const quick = readCountPatch(body);
-      const counted = quick === undefined ? undefined : withCount(prev, quick);
-      if (counted !== undefined) return counted;
-      const patch = parsePatchBody(body);
-      // Anything else merges into a copy, and copying again prunes unknown
-      // fields the patch added.
-      return (
-        applyCountPatch(prev, patch) ??
-        cloneEvent(
-          applyMergePatch(
-            cloneEvent(prev) as unknown as Record<string, unknown>,
-            patch,
-          ) as unknown as Event,
-        )
-      );
-    }
-    const view = applyMergePatch(
-      coreV1ToEventsV1(cloneEvent(prev)) as unknown as Record<string, unknown>,
-      parsePatchBody(body),
-    ) as unknown as EventsV1Event;
-    const next = cloneEvent(eventsV1ToCoreV1(view));
-    // A legacy event has no eventTime; its events.k8s.io view shows
-    // firstTimestamp instead. Keep it absent if the patch left it alone.
-    if (
-      prev.eventTime === undefined &&
-      next.eventTime?.getTime() ===
-        (prev.firstTimestamp ?? new Date(0)).getTime()
-    ) {
-      delete next.eventTime;
-    }
-    return next;
   }
 
   #replace(api: EventApi, key: string, next: Event, entry: Entry): Event {
