@@ -1,27 +1,34 @@
-import {
-  InvalidError,
-  RequestConstructionError,
-  noopLogger,
-  validateEventCreate,
-} from '@event-recorder/core';
-import type { Event, EventSink, Logger, SinkError } from '@event-recorder/core';
+import { validateEventCreate } from '@event-recorder/core';
+import type { Event, EventSink, Logger } from '@event-recorder/core';
 import type {
   CoreV1Api,
   CoreV1Event,
   KubeConfig,
 } from '@kubernetes/client-node';
-import { ForbiddenLog, toSinkError } from './errors.js';
-import type { RequestContext } from './errors.js';
-import {
-  checkClusterScopedNamespace,
-  checkSource,
-  fitField,
-  loadClientNode,
-  preparePatch,
-  strategicMergePatchOptions,
-} from './shared.js';
+import { EventSinkCore } from './eventSinkCore.js';
+import type { EventApiAdapter } from './eventSinkCore.js';
 import type { KubernetesSinkStats } from './shared.js';
 import { coreEventFromWire, coreEventToWire } from './wire.js';
+
+const coreV1: EventApiAdapter<Event, CoreV1Api> = {
+  sinkName: 'CoreV1EventSink',
+  group: '',
+  noteKey: 'message',
+  makeClient: (kubeConfig, k8s) => kubeConfig.makeApiClient(k8s.CoreV1Api),
+  regardingNamespace: (event) => event.involvedObject.namespace,
+  // The server limits these only on new-style events (with eventTime).
+  limitsFields: (event) => event.eventTime !== undefined,
+  limitsPatchMessage: (event) => event.eventTime !== undefined,
+  validate: (event) => validateEventCreate(event, 'v1'),
+  create: (api, namespace, body) =>
+    api.createNamespacedEvent({ namespace, body: body as CoreV1Event }),
+  replace: (api, name, namespace, body) =>
+    api.replaceNamespacedEvent({ name, namespace, body: body as CoreV1Event }),
+  patch: (api, name, namespace, body, options) =>
+    api.patchNamespacedEvent({ name, namespace, body }, options),
+  toWire: coreEventToWire,
+  fromWire: coreEventFromWire,
+};
 
 /** Options of {@link CoreV1EventSink}. Give exactly one of `kubeConfig` or `api`. */
 export interface CoreV1EventSinkOptions {
@@ -69,16 +76,7 @@ export interface CoreV1EventSinkOptions {
  * ```
  */
 export class CoreV1EventSink implements EventSink<Event> {
-  readonly #options: CoreV1EventSinkOptions;
-  readonly #logger: Logger;
-  readonly #clusterScopedNamespace: string;
-  readonly #forbidden = new ForbiddenLog();
-  readonly #stats: KubernetesSinkStats = {
-    truncatedFields: 0,
-    rejectedLocally: 0,
-    forbidden: 0,
-  };
-  #api: Promise<CoreV1Api> | undefined;
+  readonly #core: EventSinkCore<Event, CoreV1Api>;
 
   /**
    * Creates the sink. Throws `InvalidOptionError` unless exactly one of
@@ -86,47 +84,17 @@ export class CoreV1EventSink implements EventSink<Event> {
    * `clusterScopedNamespace`.
    */
   constructor(options: CoreV1EventSinkOptions) {
-    checkSource('CoreV1EventSink', options);
-    this.#options = options;
-    this.#logger = options.logger ?? noopLogger;
-    this.#clusterScopedNamespace = options.clusterScopedNamespace ?? 'default';
-    checkClusterScopedNamespace(
-      'CoreV1EventSink',
-      this.#clusterScopedNamespace,
-    );
+    this.#core = new EventSinkCore(coreV1, options);
   }
 
   /** Creates the event in its namespace. */
-  async create(event: Event): Promise<Event> {
-    const prepared = this.#prepare(event, 'create');
-    const context = this.#context('create', prepared);
-    const api = await this.#client(context);
-    try {
-      const stored = await api.createNamespacedEvent({
-        namespace: context.namespace,
-        body: coreEventToWire(prepared) as unknown as CoreV1Event,
-      });
-      return coreEventFromWire(stored);
-    } catch (error) {
-      throw this.#fail(error, context);
-    }
+  create(event: Event): Promise<Event> {
+    return this.#core.create(event);
   }
 
   /** Replaces the event (PUT). */
-  async update(event: Event): Promise<Event> {
-    const prepared = this.#prepare(event, 'update');
-    const context = this.#context('update', prepared);
-    const api = await this.#client(context);
-    try {
-      const stored = await api.replaceNamespacedEvent({
-        name: context.name,
-        namespace: context.namespace,
-        body: coreEventToWire(prepared) as unknown as CoreV1Event,
-      });
-      return coreEventFromWire(stored);
-    } catch (error) {
-      throw this.#fail(error, context);
-    }
+  update(event: Event): Promise<Event> {
+    return this.#core.update(event);
   }
 
   /**
@@ -134,121 +102,12 @@ export class CoreV1EventSink implements EventSink<Event> {
    * `{"count":2,"lastTimestamp":"…","message":"…"}`) to the stored event as a
    * strategic-merge patch. Rejects with `NotFound` when it does not exist.
    */
-  async patch(event: Event, patch: string): Promise<Event> {
-    const context = this.#context('patch', {
-      ...event,
-      metadata: { ...event.metadata, namespace: this.#namespaceFor(event) },
-    });
-    const where = `${context.namespace}/${context.name}`;
-    const body = preparePatch(patch, where, (message) =>
-      event.eventTime === undefined
-        ? message
-        : (fitField(message, 'note', this.#stats, this.#logger, where) ??
-          message),
-    );
-    const api = await this.#client(context);
-    try {
-      const stored = await api.patchNamespacedEvent(
-        { name: context.name, namespace: context.namespace, body },
-        await strategicMergePatchOptions(),
-      );
-      return coreEventFromWire(stored);
-    } catch (error) {
-      throw this.#fail(error, context);
-    }
+  patch(event: Event, patch: string): Promise<Event> {
+    return this.#core.patch(event, patch);
   }
 
   /** What the sink fixed or refused so far. */
   stats(): KubernetesSinkStats {
-    return { ...this.#stats };
-  }
-
-  #namespaceFor(event: Event): string {
-    const own = event.metadata.namespace ?? '';
-    const involved = event.involvedObject.namespace ?? '';
-    if (involved === '') {
-      return own === '' || own === 'default'
-        ? this.#clusterScopedNamespace
-        : own;
-    }
-    return own === '' ? involved : own;
-  }
-
-  #prepare(event: Event, verb: 'create' | 'update'): Event {
-    const namespace = this.#namespaceFor(event);
-    const prepared: Event = {
-      ...event,
-      metadata: { ...event.metadata, namespace },
-    };
-    const where = `${namespace}/${event.metadata.name ?? ''}`;
-    if (prepared.eventTime !== undefined) {
-      // The server limits these only on new-style events (with eventTime).
-      const fit = (
-        value: string | undefined,
-        field: 'note' | 'reason' | 'action' | 'reportingInstance',
-      ) => fitField(value, field, this.#stats, this.#logger, where);
-      const message = fit(prepared.message, 'note');
-      const reason = fit(prepared.reason, 'reason');
-      const action = fit(prepared.action, 'action');
-      const instance = fit(prepared.reportingInstance, 'reportingInstance');
-      if (message !== undefined) prepared.message = message;
-      if (reason !== undefined) prepared.reason = reason;
-      if (action !== undefined) prepared.action = action;
-      if (instance !== undefined) prepared.reportingInstance = instance;
-    }
-    const issues = validateEventCreate(prepared, 'v1');
-    if (issues.length > 0) {
-      this.#stats.rejectedLocally += 1;
-      const detail = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
-      this.#logger.error(
-        'Event refused before sending: the API server would reject it',
-        {
-          event: where,
-          verb,
-          issues,
-        },
-      );
-      throw new InvalidError(
-        `${verb} event ${where}: the API server would reject it: ${detail}`,
-      );
-    }
-    return prepared;
-  }
-
-  #context(verb: RequestContext['verb'], event: Event): RequestContext {
-    const name = event.metadata.name ?? '';
-    const namespace = event.metadata.namespace ?? '';
-    if (name === '' || namespace === '') {
-      throw new RequestConstructionError(
-        `${verb} event: the event has no name or namespace`,
-      );
-    }
-    return { verb, group: '', namespace, name };
-  }
-
-  async #client(context: RequestContext): Promise<CoreV1Api> {
-    if (this.#options.api !== undefined) return this.#options.api;
-    const kubeConfig = this.#options.kubeConfig;
-    this.#api ??= loadClientNode().then((k8s) =>
-      kubeConfig!.makeApiClient(k8s.CoreV1Api),
-    );
-    try {
-      return await this.#api;
-    } catch (error) {
-      this.#api = undefined;
-      throw new RequestConstructionError(
-        `${context.verb} event: @kubernetes/client-node could not be loaded`,
-        { cause: error },
-      );
-    }
-  }
-
-  #fail(error: unknown, context: RequestContext): SinkError {
-    const sinkError = toSinkError(error, context, {
-      log: this.#forbidden,
-      logger: this.#logger,
-    });
-    if (sinkError.code === 'Forbidden') this.#stats.forbidden += 1;
-    return sinkError;
+    return this.#core.stats();
   }
 }
