@@ -35,18 +35,21 @@ function seriesToWire(series: EventSeries | undefined): Wire | undefined {
   };
 }
 
+// The fields of an ObjectReference, in the order the server's JSON has them.
+const referenceKeys = [
+  'kind',
+  'apiVersion',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'fieldPath',
+] as const;
+
 function refToWire(ref: ObjectReference | undefined): Wire | undefined {
   if (ref === undefined) return undefined;
   const out: Wire = {};
-  for (const key of [
-    'kind',
-    'apiVersion',
-    'name',
-    'namespace',
-    'uid',
-    'resourceVersion',
-    'fieldPath',
-  ] as const) {
+  for (const key of referenceKeys) {
     set(out, key, ref[key]);
   }
   return out;
@@ -60,25 +63,7 @@ export function coreEventToWire(event: Event): Wire {
     metadata: metadataToWire(event.metadata),
     involvedObject: refToWire(event.involvedObject) ?? {},
   };
-  set(out, 'reason', event.reason);
-  set(out, 'message', event.message);
-  set(out, 'source', event.source);
-  set(
-    out,
-    'firstTimestamp',
-    event.firstTimestamp && formatTime(event.firstTimestamp),
-  );
-  set(
-    out,
-    'lastTimestamp',
-    event.lastTimestamp && formatTime(event.lastTimestamp),
-  );
-  set(out, 'count', event.count);
-  set(out, 'type', event.type);
-  set(out, 'eventTime', event.eventTime && formatMicroTime(event.eventTime));
-  set(out, 'series', seriesToWire(event.series));
-  set(out, 'action', event.action);
-  set(out, 'related', refToWire(event.related));
+  fieldsToWire(out, event, coreEventFields);
   // Go serialises these two without omitempty; send them the same way.
   out['reportingComponent'] = event.reportingComponent ?? '';
   out['reportingInstance'] = event.reportingInstance ?? '';
@@ -93,28 +78,7 @@ export function eventsV1EventToWire(event: EventsV1Event): Wire {
     metadata: metadataToWire(event.metadata),
     eventTime: formatMicroTime(event.eventTime),
   };
-  set(out, 'series', seriesToWire(event.series));
-  set(out, 'reportingController', event.reportingController);
-  set(out, 'reportingInstance', event.reportingInstance);
-  set(out, 'action', event.action);
-  set(out, 'reason', event.reason);
-  set(out, 'regarding', refToWire(event.regarding));
-  set(out, 'related', refToWire(event.related));
-  set(out, 'note', event.note);
-  set(out, 'type', event.type);
-  set(out, 'deprecatedSource', event.deprecatedSource);
-  set(
-    out,
-    'deprecatedFirstTimestamp',
-    event.deprecatedFirstTimestamp &&
-      formatTime(event.deprecatedFirstTimestamp),
-  );
-  set(
-    out,
-    'deprecatedLastTimestamp',
-    event.deprecatedLastTimestamp && formatTime(event.deprecatedLastTimestamp),
-  );
-  set(out, 'deprecatedCount', event.deprecatedCount);
+  fieldsToWire(out, event, eventsV1EventFields);
   return out;
 }
 
@@ -175,15 +139,7 @@ function readRef(value: unknown): ObjectReference | undefined {
   const o = readObject(value);
   if (o === undefined) return undefined;
   const out: ObjectReference = {};
-  for (const key of [
-    'kind',
-    'apiVersion',
-    'name',
-    'namespace',
-    'uid',
-    'resourceVersion',
-    'fieldPath',
-  ] as const) {
+  for (const key of referenceKeys) {
     assign(out, key, readString(o[key]));
   }
   return out;
@@ -207,6 +163,96 @@ function readSeries(value: unknown): EventSeries | undefined {
   return { count, lastObservedTime };
 }
 
+// How one optional field goes to the wire and comes back. `toWire` also gets
+// `undefined` (and passes it on, so the field is left out).
+interface FieldCodec<T> {
+  toWire(value: T | undefined): unknown;
+  fromWire(value: unknown): T | undefined;
+}
+
+type FieldCodecs<TEvent> = { [K in keyof TEvent]?: FieldCodec<TEvent[K]> };
+
+const asString: FieldCodec<string> = {
+  toWire: (value) => value,
+  fromWire: readString,
+};
+const asNumber: FieldCodec<number> = {
+  toWire: (value) => value,
+  fromWire: readNumber,
+};
+const asTime: FieldCodec<Date> = {
+  toWire: (value) => value && formatTime(value),
+  fromWire: readTime,
+};
+const asMicroTime: FieldCodec<Date> = {
+  toWire: (value) => value && formatMicroTime(value),
+  fromWire: readTime,
+};
+const asSource: FieldCodec<EventSource> = {
+  toWire: (value) => value,
+  fromWire: readSource,
+};
+const asRef: FieldCodec<ObjectReference> = {
+  toWire: refToWire,
+  fromWire: readRef,
+};
+const asSeries: FieldCodec<EventSeries> = {
+  toWire: seriesToWire,
+  fromWire: readSeries,
+};
+
+// The optional fields after the required ones, in wire order. The reporting
+// fields of core/v1 are not here: they go out even when empty.
+const coreEventFields: FieldCodecs<Event> = {
+  reason: asString,
+  message: asString,
+  source: asSource,
+  firstTimestamp: asTime,
+  lastTimestamp: asTime,
+  count: asNumber,
+  type: asString,
+  eventTime: asMicroTime,
+  series: asSeries,
+  action: asString,
+  related: asRef,
+};
+
+const eventsV1EventFields: FieldCodecs<EventsV1Event> = {
+  series: asSeries,
+  reportingController: asString,
+  reportingInstance: asString,
+  action: asString,
+  reason: asString,
+  regarding: asRef,
+  related: asRef,
+  note: asString,
+  type: asString,
+  deprecatedSource: asSource,
+  deprecatedFirstTimestamp: asTime,
+  deprecatedLastTimestamp: asTime,
+  deprecatedCount: asNumber,
+};
+
+function fieldsToWire<TEvent extends object>(
+  out: Wire,
+  event: TEvent,
+  fields: FieldCodecs<TEvent>,
+): void {
+  for (const key of Object.keys(fields) as (keyof TEvent & string)[]) {
+    set(out, key, fields[key]!.toWire(event[key]));
+  }
+}
+
+function fieldsFromWire<TEvent extends object>(
+  out: TEvent,
+  o: Record<string, unknown>,
+  fields: FieldCodecs<TEvent>,
+): void {
+  for (const key of Object.keys(fields) as (keyof TEvent & string)[]) {
+    assign(out, key, fields[key]!.fromWire(o[key]));
+  }
+}
+
 /** The server's core/v1 event (a client-library model or plain JSON) as core's {@link Event}. */
 export function coreEventFromWire(value: unknown): Event {
   const o = readObject(value) ?? {};
@@ -216,17 +262,7 @@ export function coreEventFromWire(value: unknown): Event {
     metadata: readMetadata(o['metadata']),
     involvedObject: readRef(o['involvedObject']) ?? {},
   };
-  assign(out, 'reason', readString(o['reason']));
-  assign(out, 'message', readString(o['message']));
-  assign(out, 'source', readSource(o['source']));
-  assign(out, 'firstTimestamp', readTime(o['firstTimestamp']));
-  assign(out, 'lastTimestamp', readTime(o['lastTimestamp']));
-  assign(out, 'count', readNumber(o['count']));
-  assign(out, 'type', readString(o['type']));
-  assign(out, 'eventTime', readTime(o['eventTime']));
-  assign(out, 'series', readSeries(o['series']));
-  assign(out, 'action', readString(o['action']));
-  assign(out, 'related', readRef(o['related']));
+  fieldsFromWire(out, o, coreEventFields);
   assign(out, 'reportingComponent', readString(o['reportingComponent']));
   assign(out, 'reportingInstance', readString(o['reportingInstance']));
   return out;
@@ -241,26 +277,6 @@ export function eventsV1EventFromWire(value: unknown): EventsV1Event {
     metadata: readMetadata(o['metadata']),
     eventTime: readTime(o['eventTime']) ?? new Date(0),
   };
-  assign(out, 'series', readSeries(o['series']));
-  assign(out, 'reportingController', readString(o['reportingController']));
-  assign(out, 'reportingInstance', readString(o['reportingInstance']));
-  assign(out, 'action', readString(o['action']));
-  assign(out, 'reason', readString(o['reason']));
-  assign(out, 'regarding', readRef(o['regarding']));
-  assign(out, 'related', readRef(o['related']));
-  assign(out, 'note', readString(o['note']));
-  assign(out, 'type', readString(o['type']));
-  assign(out, 'deprecatedSource', readSource(o['deprecatedSource']));
-  assign(
-    out,
-    'deprecatedFirstTimestamp',
-    readTime(o['deprecatedFirstTimestamp']),
-  );
-  assign(
-    out,
-    'deprecatedLastTimestamp',
-    readTime(o['deprecatedLastTimestamp']),
-  );
-  assign(out, 'deprecatedCount', readNumber(o['deprecatedCount']));
+  fieldsFromWire(out, o, eventsV1EventFields);
   return out;
 }
