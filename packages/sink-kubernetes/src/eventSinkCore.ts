@@ -118,34 +118,26 @@ export class EventSinkCore<TEvent extends LimitedFields, TApi> {
   async create(event: TEvent): Promise<TEvent> {
     const prepared = this.#prepare(event, 'create');
     const context = this.#context('create', prepared);
-    const api = await this.#client(context);
-    try {
-      const stored = await this.#adapter.create(
+    return this.#send(context, (api) =>
+      this.#adapter.create(
         api,
         context.namespace,
         this.#adapter.toWire(prepared),
-      );
-      return this.#adapter.fromWire(stored);
-    } catch (error) {
-      throw this.#fail(error, context);
-    }
+      ),
+    );
   }
 
   async update(event: TEvent): Promise<TEvent> {
     const prepared = this.#prepare(event, 'update');
     const context = this.#context('update', prepared);
-    const api = await this.#client(context);
-    try {
-      const stored = await this.#adapter.replace(
+    return this.#send(context, (api) =>
+      this.#adapter.replace(
         api,
         context.name,
         context.namespace,
         this.#adapter.toWire(prepared),
-      );
-      return this.#adapter.fromWire(stored);
-    } catch (error) {
-      throw this.#fail(error, context);
-    }
+      ),
+    );
   }
 
   async patch(event: TEvent, patch: string): Promise<TEvent> {
@@ -160,16 +152,26 @@ export class EventSinkCore<TEvent extends LimitedFields, TApi> {
           message)
         : message,
     );
-    const api = await this.#client(context);
-    try {
-      const stored = await this.#adapter.patch(
+    return this.#send(context, async (api) =>
+      this.#adapter.patch(
         api,
         context.name,
         context.namespace,
         body,
         await strategicMergePatchOptions(),
-      );
-      return this.#adapter.fromWire(stored);
+      ),
+    );
+  }
+
+  // Gets the client, makes the request and maps what comes back: the stored
+  // event, or the failure as a SinkError.
+  async #send(
+    context: RequestContext,
+    request: (api: TApi) => Promise<unknown>,
+  ): Promise<TEvent> {
+    const api = await this.#client(context);
+    try {
+      return this.#adapter.fromWire(await request(api));
     } catch (error) {
       throw this.#fail(error, context);
     }
