@@ -23,6 +23,12 @@ import {
   type DeadlineOptions,
 } from './fanout.js';
 import { eventLogFields, formatEventLine } from './logFormat.js';
+import {
+  describeObject,
+  forCreate,
+  isEventSink,
+  targetKey,
+} from './eventIdentity.js';
 import { resolveRetryPolicy, type RetryPolicyOption } from './retryPolicy.js';
 import { SinkWorker } from './sinkWorker.js';
 import type { BroadcasterStats } from './stats.js';
@@ -108,33 +114,11 @@ export interface NewRecorderOptions {
   clusterScopedNamespace?: string;
 }
 
-function isEventSink(value: unknown): value is EventSink<Event> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as EventSink).create === 'function' &&
-    typeof (value as EventSink).patch === 'function'
-  );
-}
-
-function forCreate(event: Event): Event {
-  if (event.metadata?.resourceVersion === undefined) return event;
-  const metadata = { ...event.metadata };
-  delete metadata.resourceVersion;
-  return { ...event, metadata };
-}
-
-function targetKey(event: Event): string | undefined {
-  const name = event.metadata?.name;
-  if (name === undefined || name === '') return undefined;
-  return `${event.metadata.namespace ?? ''}/${name}`;
-}
-
 function describe(event: Event): Record<string, unknown> {
   const ref = event.involvedObject;
   return {
     event: targetKey(event),
-    involvedObject: `${ref?.kind ?? ''} ${ref?.namespace ? `${ref.namespace}/` : ''}${ref?.name ?? ''}`,
+    involvedObject: describeObject(ref),
     reason: event.reason,
     type: event.type,
   };
@@ -250,7 +234,7 @@ export class EventBroadcaster implements EventPublisher<Event> {
     sink: EventSink<Event>,
     options: RecordingOptions = {},
   ): WatchHandle {
-    if (!isEventSink(sink)) {
+    if (!isEventSink<Event>(sink)) {
       throw new InvalidOptionError(
         'startRecordingToSink needs a sink with create() and patch()',
       );

@@ -26,6 +26,12 @@ import {
   withDeadline,
   type DeadlineOptions,
 } from './fanout.js';
+import {
+  describeObject,
+  forCreate,
+  isEventSink,
+  targetKey,
+} from './eventIdentity.js';
 import { eventsV1LogFields } from './logFormat.js';
 import { resolveRetryPolicy, type RetryPolicyOption } from './retryPolicy.js';
 import { SinkWorker, type PreparedWrite } from './sinkWorker.js';
@@ -136,33 +142,11 @@ interface Recording {
   sink: EventSink<EventsV1Event>;
 }
 
-function isEventsSink(value: unknown): value is EventSink<EventsV1Event> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as EventSink<EventsV1Event>).create === 'function' &&
-    typeof (value as EventSink<EventsV1Event>).patch === 'function'
-  );
-}
-
-function forCreate(event: EventsV1Event): EventsV1Event {
-  if (event.metadata?.resourceVersion === undefined) return event;
-  const metadata = { ...event.metadata };
-  delete metadata.resourceVersion;
-  return { ...event, metadata };
-}
-
-function targetKey(event: EventsV1Event): string | undefined {
-  const name = event.metadata?.name;
-  if (name === undefined || name === '') return undefined;
-  return `${event.metadata.namespace ?? ''}/${name}`;
-}
-
 function describe(event: EventsV1Event): Record<string, unknown> {
   const ref = event.regarding;
   return {
     event: targetKey(event),
-    regarding: `${ref?.kind ?? ''} ${ref?.namespace ? `${ref.namespace}/` : ''}${ref?.name ?? ''}`,
+    regarding: describeObject(ref),
     reason: event.reason,
     action: event.action,
     type: event.type,
@@ -214,7 +198,10 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
    * never work.
    */
   constructor(options: EventsBroadcasterOptions = {}) {
-    if (options.sink !== undefined && !isEventsSink(options.sink)) {
+    if (
+      options.sink !== undefined &&
+      !isEventSink<EventsV1Event>(options.sink)
+    ) {
       throw new InvalidOptionError('sink needs create() and patch()');
     }
     this.#sink = options.sink;
@@ -305,7 +292,7 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
     let signal = options.signal;
     if (sinkOrSignal instanceof AbortSignal) signal = sinkOrSignal;
     else if (sinkOrSignal !== undefined) sink = sinkOrSignal;
-    if (!isEventsSink(sink)) {
+    if (!isEventSink<EventsV1Event>(sink)) {
       throw new InvalidOptionError(
         'startRecordingToSink needs a sink with create() and patch(), here or in the options',
       );
