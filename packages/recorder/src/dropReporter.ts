@@ -1,4 +1,10 @@
-import type { EventPublisher, LogFields, Logger } from '@event-recorder/core';
+import { isValidEventType } from '@event-recorder/core';
+import type {
+  EventPublisher,
+  LogFields,
+  Logger,
+  ObjectReference,
+} from '@event-recorder/core';
 
 /**
  * Why a recorder refused an event before publishing it. The string is passed
@@ -60,6 +66,36 @@ export class DropReporter {
     } catch {
       // Nor a broken publisher.
     }
+  }
+
+  /**
+   * The checks both recorders make once the reference is built: reports the
+   * event and returns `true` when `type` is not `Normal`/`Warning` or `reason`
+   * is not a string (client-go drops such events with a log line too).
+   */
+  refusesTypeOrReason(
+    type: unknown,
+    reason: unknown,
+    ref: ObjectReference,
+  ): boolean {
+    if (!isValidEventType(type)) {
+      this.report('invalidType', 'Unsupported event type', {
+        type: typeof type === 'string' ? type : describe(type),
+        kind: ref.kind,
+        name: ref.name,
+        reason,
+      });
+      return true;
+    }
+    if (typeof reason !== 'string') {
+      this.report('invalidReason', 'Event reason must be a string', {
+        reason: describe(reason),
+        kind: ref.kind,
+        name: ref.name,
+      });
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -2,7 +2,6 @@ import {
   InvalidOptionError,
   getReference,
   isDNS1123Label,
-  isValidEventType,
   noopLogger,
   realClock,
   sprintf,
@@ -228,23 +227,7 @@ class CoreEventRecorder implements EventRecorderLogger {
         );
         return;
       }
-      if (!isValidEventType(type)) {
-        this.#drops.report('invalidType', 'Unsupported event type', {
-          type: typeof type === 'string' ? type : describe(type),
-          kind: ref.kind,
-          name: ref.name,
-          reason,
-        });
-        return;
-      }
-      if (typeof reason !== 'string') {
-        this.#drops.report('invalidReason', 'Event reason must be a string', {
-          reason: describe(reason),
-          kind: ref.kind,
-          name: ref.name,
-        });
-        return;
-      }
+      if (this.#drops.refusesTypeOrReason(type, reason, ref)) return;
       const text =
         args === undefined
           ? typeof message === 'string'

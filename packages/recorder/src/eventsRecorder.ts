@@ -4,7 +4,6 @@ import {
   eventFieldLimits,
   getReference,
   isQualifiedName,
-  isValidEventType,
   noopLogger,
   realClock,
   sprintf,
@@ -270,23 +269,7 @@ class V1EventsRecorder implements EventsRecorderLogger {
           );
         }
       }
-      if (!isValidEventType(type)) {
-        this.#drops.report('invalidType', 'Unsupported event type', {
-          type: typeof type === 'string' ? type : describe(type),
-          kind: ref.kind,
-          name: ref.name,
-          reason,
-        });
-        return;
-      }
-      if (typeof reason !== 'string') {
-        this.#drops.report('invalidReason', 'Event reason must be a string', {
-          reason: describe(reason),
-          kind: ref.kind,
-          name: ref.name,
-        });
-        return;
-      }
+      if (this.#drops.refusesTypeOrReason(type, reason, ref)) return;
       const t = this.#clock.now();
       const metadata: EventsV1Event['metadata'] = {
         name: this.#namer.next(ref.name ?? '', t.getTime()),
