@@ -1,7 +1,7 @@
 import { InvalidObjectError, realClock } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
 import { aggregateWithKeys, EventAggregator } from './eventAggregator.js';
-import { EventLogger, observeOwned } from './eventLogger.js';
+import { EventLogger, loggerKeyMemo, observeOwned } from './eventLogger.js';
 import {
   EventSourceObjectSpamFilter,
   filterSpamKey,
@@ -188,7 +188,13 @@ export class EventCorrelator {
       (options.keyFunc ?? eventAggregatorByReasonFunc) ===
         eventAggregatorByReasonFunc &&
       (options.spamKeyFunc ?? getSpamKey) === getSpamKey
-        ? { eventKey: '', aggregateKey: '', localKey: '', spamKey: '' }
+        ? {
+            eventKey: '',
+            aggregateKey: '',
+            localKey: '',
+            spamKey: '',
+            memo: loggerKeyMemo(this.#logger),
+          }
         : undefined;
   }
 

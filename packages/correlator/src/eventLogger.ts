@@ -10,7 +10,7 @@ import {
   str,
   validTime,
 } from './internal.js';
-import { getEventKey } from './keys.js';
+import { EventKeyMemo } from './keys.js';
 import { LruCache } from './lruCache.js';
 
 /** Options of an {@link EventLogger}. */
@@ -92,6 +92,9 @@ export let observeOwned: (
   key: string,
 ) => ObserveResult;
 
+/** Internal: the memo a logger keys updateState's events with. */
+export let loggerKeyMemo: (logger: EventLogger) => EventKeyMemo;
+
 /**
  * De-duplicates events by counting them, as client-go's unexported
  * `eventLogger`: it remembers, per key, the count, first timestamp, name and
@@ -99,9 +102,12 @@ export let observeOwned: (
  */
 export class EventLogger {
   readonly #cache: LruCache<string, EventLog>;
+  /** Keys updateState's events, reusing the last key when the parts repeat. */
+  readonly #keys = new EventKeyMemo();
 
   static {
     observeOwned = (logger, event, key) => logger.#observe(event, key);
+    loggerKeyMemo = (logger) => logger.#keys;
   }
 
   /** Creates an event logger. Throws `InvalidOptionError` for bad options. */
@@ -133,7 +139,7 @@ export class EventLogger {
    */
   updateState(event: Event): void {
     if (!isObject(event)) return;
-    const key = getEventKey(event);
+    const key = this.#keys.keyOf(event);
     // Getting the record marks it recently used, as Go's Add of it does.
     const log = this.#cache.get(key);
     if (log === undefined) this.#add(key, event);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   defaultKeys,
+  EventKeyMemo,
   eventAggregatorByReasonFunc,
   eventAggregatorByReasonMessageFunc,
   getEventKey,
@@ -110,50 +111,52 @@ describe('getSpamKey', () => {
   });
 });
 
+const field = fc.oneof(
+  fc.string(),
+  fc.constantFrom('', 'a', 'ab'),
+  fc.integer(),
+  fc.boolean(),
+  fc.anything(),
+);
+const anyEvent = fc.record(
+  {
+    involvedObject: fc.oneof(
+      fc.record(
+        {
+          kind: field,
+          namespace: field,
+          name: field,
+          fieldPath: field,
+          uid: field,
+          apiVersion: field,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    ),
+    source: fc.oneof(
+      fc.record({ component: field, host: field }, { requiredKeys: [] }),
+      fc.anything(),
+    ),
+    type: field,
+    reason: field,
+    message: field,
+    reportingComponent: field,
+    reportingInstance: field,
+  },
+  { requiredKeys: [] },
+);
+
 describe('defaultKeys', () => {
   it('gives what getEventKey, eventAggregatorByReasonFunc and getSpamKey give, whatever the fields hold', () => {
-    const field = fc.oneof(
-      fc.string(),
-      fc.constantFrom('', 'a', 'ab'),
-      fc.integer(),
-      fc.boolean(),
-      fc.anything(),
-    );
-    const event = fc.record(
-      {
-        involvedObject: fc.oneof(
-          fc.record(
-            {
-              kind: field,
-              namespace: field,
-              name: field,
-              fieldPath: field,
-              uid: field,
-              apiVersion: field,
-            },
-            { requiredKeys: [] },
-          ),
-          fc.anything(),
-        ),
-        source: fc.oneof(
-          fc.record({ component: field, host: field }, { requiredKeys: [] }),
-          fc.anything(),
-        ),
-        type: field,
-        reason: field,
-        message: field,
-        reportingComponent: field,
-        reportingInstance: field,
-      },
-      { requiredKeys: [] },
-    );
     fc.assert(
-      fc.property(event, (e) => {
+      fc.property(anyEvent, (e) => {
         const out = {
           eventKey: '',
           aggregateKey: '',
           localKey: '',
           spamKey: '',
+          memo: undefined,
         };
         defaultKeys(e as unknown as Event, out);
         const { aggregateKey, localKey } = eventAggregatorByReasonFunc(
@@ -164,7 +167,47 @@ describe('defaultKeys', () => {
           aggregateKey,
           localKey,
           spamKey: getSpamKey(e as unknown as Event),
+          memo: undefined,
         });
+      }),
+    );
+  });
+});
+
+describe('EventKeyMemo', () => {
+  it('gives what getEventKey gives for any sequence of events, repeated or told by defaultKeys', () => {
+    const small = fc.constantFrom('', 'a', 'ab', 'b');
+    const smallEvent = fc.record(
+      {
+        involvedObject: fc.record(
+          { kind: small, name: small, fieldPath: small, uid: small },
+          { requiredKeys: [] },
+        ),
+        source: fc.record({ component: small }, { requiredKeys: [] }),
+        reason: small,
+        message: small,
+      },
+      { requiredKeys: [] },
+    );
+    const step = fc.record({
+      event: fc.oneof(smallEvent, anyEvent),
+      viaDefaultKeys: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
+        const memo = new EventKeyMemo();
+        const out = {
+          eventKey: '',
+          aggregateKey: '',
+          localKey: '',
+          spamKey: '',
+          memo,
+        };
+        for (const { event, viaDefaultKeys } of steps) {
+          const e = event as unknown as Event;
+          if (viaDefaultKeys) defaultKeys(e, out);
+          expect(memo.keyOf(e)).toBe(getEventKey(e));
+        }
       }),
     );
   });

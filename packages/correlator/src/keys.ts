@@ -79,6 +79,96 @@ export function getEventKey(event: Event): string {
 }
 
 /**
+ * Internal: {@link getEventKey} that remembers the parts and the key of the
+ * last event it keyed (or was told of with {@link EventKeyMemo.remember}) and
+ * returns that same string when all parts are equal again. Equal parts make an
+ * equal key, so the result is always `getEventKey`'s; reusing the instance
+ * saves building the key and, as V8 keeps a string's hash on it, hashing it
+ * again (updateState of the event correlate just returned).
+ */
+export class EventKeyMemo {
+  readonly #parts: string[] = new Array<string>(11).fill('');
+  #key = '';
+
+  /** Stores the parts of `key` (as {@link getEventKey} orders them). */
+  remember(
+    component: string,
+    host: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    fieldPath: string,
+    uid: string,
+    apiVersion: string,
+    type: string,
+    reason: string,
+    message: string,
+    key: string,
+  ): void {
+    const parts = this.#parts;
+    parts[0] = component;
+    parts[1] = host;
+    parts[2] = kind;
+    parts[3] = namespace;
+    parts[4] = name;
+    parts[5] = fieldPath;
+    parts[6] = uid;
+    parts[7] = apiVersion;
+    parts[8] = type;
+    parts[9] = reason;
+    parts[10] = message;
+    this.#key = key;
+  }
+
+  /** {@link getEventKey} of the event, reading each field once in the same order. */
+  keyOf(event: Event): string {
+    const source = event.source;
+    const ref = event.involvedObject;
+    const component = str(source?.component);
+    const host = str(source?.host);
+    const kind = str(ref?.kind);
+    const namespace = str(ref?.namespace);
+    const name = str(ref?.name);
+    const fieldPath = str(ref?.fieldPath);
+    const uid = str(ref?.uid);
+    const apiVersion = str(ref?.apiVersion);
+    const type = str(event.type);
+    const reason = str(event.reason);
+    const message = str(event.message);
+    const parts = this.#parts;
+    if (
+      parts[4] === name &&
+      parts[10] === message &&
+      parts[0] === component &&
+      parts[1] === host &&
+      parts[2] === kind &&
+      parts[3] === namespace &&
+      parts[5] === fieldPath &&
+      parts[6] === uid &&
+      parts[7] === apiVersion &&
+      parts[8] === type &&
+      parts[9] === reason
+    ) {
+      return this.#key;
+    }
+    parts[0] = component;
+    parts[1] = host;
+    parts[2] = kind;
+    parts[3] = namespace;
+    parts[4] = name;
+    parts[5] = fieldPath;
+    parts[6] = uid;
+    parts[7] = apiVersion;
+    parts[8] = type;
+    parts[9] = reason;
+    parts[10] = message;
+    const key = parts.join('');
+    this.#key = key;
+    return key;
+  }
+}
+
+/**
  * The default spam key: source component and host, the involved object's kind,
  * namespace, name, uid and apiVersion, and the event type, concatenated with no
  * separator (as client-go's `getSpamKey` since v0.32). The reason, message and
@@ -157,6 +247,8 @@ export interface DefaultKeys {
   localKey: string;
   /** {@link getSpamKey} of the event. */
   spamKey: string;
+  /** Told the parts and the event key, when set. */
+  memo: EventKeyMemo | undefined;
 }
 
 /**
@@ -232,6 +324,20 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
   }
   out.aggregateKey = aggregateKey;
   out.localKey = message;
+  out.memo?.remember(
+    component,
+    host,
+    kind,
+    namespace,
+    name,
+    fieldPath,
+    uid,
+    apiVersion,
+    type,
+    reason,
+    message,
+    out.eventKey,
+  );
   const spamKeyLength =
     component.length +
     host.length +

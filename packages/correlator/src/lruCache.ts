@@ -48,6 +48,10 @@ export class LruCache<K, V> {
 
   /** The value stored under `key`, marked most recently used; or `undefined`. */
   get(key: K): V | undefined {
+    // The most recent key is asked for again often (updateState after
+    // correlate, a storm of one event): answer it without hashing the key.
+    const newest = this.#newest;
+    if (newest !== undefined && newest.key === key) return newest.value;
     const node = this.#nodes.get(key);
     if (node === undefined) return undefined;
     this.#promote(node);
