@@ -116,15 +116,16 @@ function dropEarliestLocalKey(record: AggregateRecord): void {
 
 /**
  * Internal: {@link EventAggregator.eventAggregate} with the keys already
- * computed (by the default key functions, on the same event).
+ * computed (by the default key functions, on the same event). Returns only the
+ * event: the input itself (to count under its event key) or a new combined
+ * one (to count under the aggregate key).
  */
 export let aggregateWithKeys: (
   aggregator: EventAggregator,
   event: Event,
-  eventKey: string,
   aggregateKey: string,
   localKey: string,
-) => AggregateResult;
+) => Event;
 
 /**
  * Combines similar events, as client-go's `EventAggregator`: when one group
@@ -146,11 +147,10 @@ export class EventAggregator {
   readonly #clock: PassiveClock;
 
   static {
-    aggregateWithKeys = (aggregator, event, eventKey, aggregateKey, localKey) =>
+    aggregateWithKeys = (aggregator, event, aggregateKey, localKey) =>
       aggregator.#aggregate(
         event,
         aggregator.#clock.now(),
-        eventKey,
         aggregateKey,
         localKey,
       );
@@ -199,16 +199,19 @@ export class EventAggregator {
     const now = this.#clock.now();
     const eventKey = getEventKey(event);
     const { aggregateKey, localKey } = this.#keyFunc(event);
-    return this.#aggregate(event, now, eventKey, aggregateKey, localKey);
+    const out = this.#aggregate(event, now, aggregateKey, localKey);
+    return out === event
+      ? { event, cacheKey: eventKey }
+      : { event: out, cacheKey: aggregateKey };
   }
 
+  /** The input event itself, or a new combined event. */
   #aggregate(
     event: Event,
     now: Date,
-    eventKey: string,
     aggregateKey: string,
     localKey: string,
-  ): AggregateResult {
+  ): Event {
     const nowMs = now.getTime();
 
     // Getting the record marks it recently used, as Go's Add of it does.
@@ -230,9 +233,7 @@ export class EventAggregator {
     }
     record.lastMs = nowMs;
 
-    if (addLocalKey(record, localKey) < this.#maxEvents) {
-      return { event, cacheKey: eventKey };
-    }
+    if (addLocalKey(record, localKey) < this.#maxEvents) return event;
 
     // The group is full: keep it at maxEvents - 1 keys (Go pops a random one).
     dropEarliestLocalKey(record);
@@ -253,6 +254,6 @@ export class EventAggregator {
     if (namespace !== '') combined.metadata.namespace = namespace;
     if (event.type !== undefined) combined.type = event.type;
     if (event.reason !== undefined) combined.reason = event.reason;
-    return { event: combined, cacheKey: aggregateKey };
+    return combined;
   }
 }

@@ -217,37 +217,34 @@ export class EventCorrelator {
     const keys = this.#keys;
     if (keys === undefined) {
       const aggregated = this.#aggregator.eventAggregate(own);
-      const observed = observeOwned(
-        this.#logger,
-        aggregated.event,
-        aggregated.cacheKey,
-      );
-      if (this.#spamFilter.filter(observed.event)) return { skip: true };
-      return observed.patch === undefined
-        ? { skip: false, event: observed.event }
-        : { skip: false, event: observed.event, patch: observed.patch };
+      const out = aggregated.event;
+      const patch = observeOwned(this.#logger, out, aggregated.cacheKey);
+      if (this.#spamFilter.filter(out)) return { skip: true };
+      return patch === undefined
+        ? { skip: false, event: out }
+        : { skip: false, event: out, patch };
     }
     // The default key functions, computed together on the copy. The spam key
     // of a combined event is that of its input: it copies the source, the
     // involved object and the type.
     defaultKeys(own, keys);
     const spamKey = keys.spamKey;
-    const aggregated = aggregateWithKeys(
+    const aggregateKey = keys.aggregateKey;
+    const out = aggregateWithKeys(
       this.#aggregator,
       own,
-      keys.eventKey,
-      keys.aggregateKey,
+      aggregateKey,
       keys.localKey,
     );
-    const observed = observeOwned(
+    const patch = observeOwned(
       this.#logger,
-      aggregated.event,
-      aggregated.cacheKey,
+      out,
+      out === own ? keys.eventKey : aggregateKey,
     );
     if (filterSpamKey(this.#spamFilter, spamKey)) return { skip: true };
-    return observed.patch === undefined
-      ? { skip: false, event: observed.event }
-      : { skip: false, event: observed.event, patch: observed.patch };
+    return patch === undefined
+      ? { skip: false, event: out }
+      : { skip: false, event: out, patch };
   }
 
   /**

@@ -85,12 +85,15 @@ function buildPatch(event: Event): string {
   return `{${parts.join(',')}}`;
 }
 
-/** Internal: observes an event the caller owns, changing it in place. */
+/**
+ * Internal: observes an event the caller owns, changing it in place; returns
+ * the patch, if any.
+ */
 export let observeOwned: (
   logger: EventLogger,
   event: Event,
   key: string,
-) => ObserveResult;
+) => string | undefined;
 
 /** Internal: the memo a logger keys updateState's events with. */
 export let loggerKeyMemo: (logger: EventLogger) => EventKeyMemo;
@@ -129,7 +132,9 @@ export class EventLogger {
    * spam filter later suppresses. Never changes the input.
    */
   eventObserve(event: Event, key: string): ObserveResult {
-    return this.#observe(cloneEvent(event), key);
+    const own = cloneEvent(event);
+    const patch = this.#observe(own, key);
+    return patch === undefined ? { event: own } : { event: own, patch };
   }
 
   /**
@@ -157,7 +162,8 @@ export class EventLogger {
     }
   }
 
-  #observe(event: Event, key: string): ObserveResult {
+  /** Counts the event in place; returns the patch when it was seen before. */
+  #observe(event: Event, key: string): string | undefined {
     const last = this.#cache.get(key);
     let patch: string | undefined;
     if (last !== undefined && last.count !== 0) {
@@ -174,6 +180,6 @@ export class EventLogger {
     // A record got above is already the most recently used.
     if (last === undefined) this.#add(key, event);
     else writeLog(last, event);
-    return patch === undefined ? { event } : { event, patch };
+    return patch;
   }
 }

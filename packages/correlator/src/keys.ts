@@ -40,6 +40,7 @@ const eventKeyParts: string[] = new Array<string>(11).fill('');
 const spamKeyParts: string[] = new Array<string>(8).fill('');
 const aggregateKeyParts: string[] = new Array<string>(11).fill('');
 const commonKeyParts: string[] = new Array<string>(9).fill('');
+const eventKeyOfCommon: string[] = ['', ''];
 
 /**
  * The full identity of an event, used to de-duplicate it and to key
@@ -289,7 +290,12 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
     parts[7] = type;
     parts[8] = reason;
     const common = parts.join('');
-    out.eventKey = common + message;
+    // One flat string: a `+` would make a cons string that the first cache
+    // lookup flattens into a second allocation.
+    const two = eventKeyOfCommon;
+    two[0] = common;
+    two[1] = message;
+    out.eventKey = two.join('');
     aggregateKey =
       reportingComponent === '' && reportingInstance === ''
         ? common
