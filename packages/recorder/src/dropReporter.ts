@@ -98,6 +98,35 @@ export class DropReporter {
     return false;
   }
 
+  /** Reports an event whose construction threw (a hostile argument, say). */
+  buildFailed(error: unknown): void {
+    this.report('recordFailed', 'Could not build event, will not report it', {
+      error: errorMessage(error),
+    });
+  }
+
+  /**
+   * Hands a built event to `publisher`; a publisher that throws drops the
+   * event with a report instead of reaching the caller.
+   */
+  publish<TEvent>(
+    publisher: EventPublisher<TEvent>,
+    event: TEvent,
+    ref: ObjectReference | undefined,
+    reason: string | undefined,
+  ): void {
+    try {
+      publisher.publish(event);
+    } catch (error) {
+      this.report('publishFailed', 'Publisher threw, event dropped', {
+        error: errorMessage(error),
+        kind: ref?.kind,
+        name: ref?.name,
+        reason,
+      });
+    }
+  }
+
   /**
    * Records an event that was changed to be accepted (a note truncated to the
    * server's limit): counted and logged like a drop, not reported as one.

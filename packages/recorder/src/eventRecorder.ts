@@ -262,25 +262,15 @@ class CoreEventRecorder implements EventRecorderLogger {
         reportingInstance: this.#host ?? '',
       };
     } catch (error) {
-      this.#drops.report(
-        'recordFailed',
-        'Could not build event, will not report it',
-        {
-          error: errorMessage(error),
-        },
-      );
+      this.#drops.buildFailed(error);
       return;
     }
-    try {
-      this.#publisher.publish(event);
-    } catch (error) {
-      this.#drops.report('publishFailed', 'Publisher threw, event dropped', {
-        error: errorMessage(error),
-        kind: event.involvedObject.kind,
-        name: event.involvedObject.name,
-        reason: event.reason,
-      });
-    }
+    this.#drops.publish(
+      this.#publisher,
+      event,
+      event.involvedObject,
+      event.reason,
+    );
   }
 }
 

@@ -298,25 +298,10 @@ class V1EventsRecorder implements EventsRecorderLogger {
       };
       if (relatedRef !== undefined) event.related = relatedRef;
     } catch (error) {
-      this.#drops.report(
-        'recordFailed',
-        'Could not build event, will not report it',
-        {
-          error: errorMessage(error),
-        },
-      );
+      this.#drops.buildFailed(error);
       return;
     }
-    try {
-      this.#publisher.publish(event);
-    } catch (error) {
-      this.#drops.report('publishFailed', 'Publisher threw, event dropped', {
-        error: errorMessage(error),
-        kind: event.regarding?.kind,
-        name: event.regarding?.name,
-        reason: event.reason,
-      });
-    }
+    this.#drops.publish(this.#publisher, event, event.regarding, event.reason);
   }
 }
 
