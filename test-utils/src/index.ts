@@ -5,12 +5,12 @@ export {
   KubeTestEnvUnavailableError,
   KUBE_TESTBIN_VERSION,
   KUBE_ADVERTISE_ADDRESS,
-} from './kubeTestEnv.js';
+} from './kube/kubeTestEnv.js';
 export type {
   KubeTestEnv,
   KubeTestEnvInfo,
   StartKubeTestEnvOptions,
-} from './kubeTestEnv.js';
+} from './kube/kubeTestEnv.js';
 
 // Helpers for test files
 export {
@@ -26,6 +26,9 @@ export {
   grantEvents,
   stopApiserver,
   startApiserver,
-} from './kubeTest.js';
-export type { KubeTestEnvHandle, ServerEvent } from './kubeTest.js';
-export type { ProvidedKubeTestEnv } from './globalSetup.js';
+} from './kube/kubeTest.js';
+export type { KubeTestEnvHandle, ServerEvent } from './kube/kubeTest.js';
+export type { ProvidedKubeTestEnv } from './kube/globalSetup.js';
+
+// README examples run as tests
+export { readmeBlock, runReadmeExample } from './readme.js';
