@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   formatMicroTime,
@@ -51,6 +52,25 @@ describe('time formatting', () => {
   it('gives Go UnixNano for a date', () => {
     expect(unixNanos(new Date('2023-01-01T12:00:00Z')).toString(16)).toBe(
       '17362d8e1c698000',
+    );
+  });
+
+  it('formats every time as toISOString does, with or without a repeat of the last second', () => {
+    // Both formatters remember the last second they formatted; interleaving
+    // times within one second and across seconds must never reuse a stale text.
+    const time = fc.integer({
+      min: Date.UTC(1, 0, 1),
+      max: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    });
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 20 }), (times) => {
+        for (const ms of [...times, ...times.map((t) => t + 1)]) {
+          const iso = new Date(ms).toISOString();
+          const seconds = `${iso.slice(0, 19)}Z`;
+          expect(formatTime(new Date(ms))).toBe(seconds);
+          expect(formatMicroTime(new Date(ms))).toBe(`${iso.slice(0, 23)}000Z`);
+        }
+      }),
     );
   });
 });

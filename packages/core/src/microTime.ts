@@ -2,11 +2,21 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+// The last whole second formatted, and its text: events are stamped with
+// the current time, so runs of them share their second, and formatting one
+// costs more than the rest of a patch body.
+let memoSecond = Number.NaN;
+let memoText = '';
+
 function dateAndSeconds(date: Date): string {
-  return (
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === memoSecond) return memoText;
+  const text =
     `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}` +
-    `T${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}`
-  );
+    `T${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}`;
+  memoSecond = second;
+  memoText = text;
+  return text;
 }
 
 function assertValid(date: Date): void {
@@ -39,8 +49,17 @@ export function formatMicroTime(date: Date, extraMicros = 0): string {
  */
 export function formatTime(date: Date): string {
   assertValid(date);
-  return `${dateAndSeconds(date)}Z`;
+  const text = dateAndSeconds(date);
+  if (text !== memoTimeOf) {
+    memoTimeOf = text;
+    memoTime = `${text}Z`;
+  }
+  return memoTime;
 }
+
+// formatTime's last answer, and the text it was made from.
+let memoTimeOf = '';
+let memoTime = '';
 
 /**
  * Truncates a time to whole seconds, as it is after a round trip through a
