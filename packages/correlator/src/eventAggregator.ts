@@ -1,7 +1,14 @@
 import { realClock, unixNanos } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
 import { defaultLruCacheSize } from './eventSourceObjectSpamFilter.js';
-import { clockOption, fnOption, intOption, isObject, str } from './internal.js';
+import {
+  clockOption,
+  fnOption,
+  intOption,
+  isObject,
+  nowMs,
+  str,
+} from './internal.js';
 import {
   eventAggregatorByReasonFunc,
   eventAggregatorByReasonMessageFunc,
@@ -150,7 +157,7 @@ export class EventAggregator {
     aggregateWithKeys = (aggregator, event, aggregateKey, localKey) =>
       aggregator.#aggregate(
         event,
-        aggregator.#clock.now(),
+        nowMs(aggregator.#clock),
         aggregateKey,
         localKey,
       );
@@ -196,7 +203,7 @@ export class EventAggregator {
    * related, eventTime, series and the reporting fields are not copied.
    */
   eventAggregate(event: Event): AggregateResult {
-    const now = this.#clock.now();
+    const now = nowMs(this.#clock);
     const eventKey = getEventKey(event);
     const { aggregateKey, localKey } = this.#keyFunc(event);
     const out = this.#aggregate(event, now, aggregateKey, localKey);
@@ -208,12 +215,10 @@ export class EventAggregator {
   /** The input event itself, or a new combined event. */
   #aggregate(
     event: Event,
-    now: Date,
+    atMs: number,
     aggregateKey: string,
     localKey: string,
   ): Event {
-    const nowMs = now.getTime();
-
     // Getting the record marks it recently used, as Go's Add of it does.
     let record = this.#cache.get(aggregateKey);
     if (record === undefined) {
@@ -221,17 +226,17 @@ export class EventAggregator {
       // reuses the evicted record, if any.
       record = this.#cache.takeOldestIfFull();
       if (record === undefined) {
-        record = { one: undefined, many: undefined, lastMs: nowMs };
+        record = { one: undefined, many: undefined, lastMs: atMs };
       } else {
         record.one = undefined;
         record.many = undefined;
       }
       this.#cache.add(aggregateKey, record);
-    } else if (nowMs - record.lastMs > this.#maxIntervalMs) {
+    } else if (atMs - record.lastMs > this.#maxIntervalMs) {
       record.one = undefined;
       record.many = undefined;
     }
-    record.lastMs = nowMs;
+    record.lastMs = atMs;
 
     if (addLocalKey(record, localKey) < this.#maxEvents) return event;
 
@@ -240,11 +245,13 @@ export class EventAggregator {
 
     const ref = isObject(event.involvedObject) ? event.involvedObject : {};
     const combined: Event = {
-      metadata: { name: `${str(ref.name)}.${unixNanos(now).toString(16)}` },
+      metadata: {
+        name: `${str(ref.name)}.${unixNanos(new Date(atMs)).toString(16)}`,
+      },
       involvedObject: { ...ref },
       count: 1,
-      firstTimestamp: new Date(nowMs),
-      lastTimestamp: new Date(nowMs),
+      firstTimestamp: new Date(atMs),
+      lastTimestamp: new Date(atMs),
       message: this.#messageFunc(event),
       source: isObject(event.source) ? { ...event.source } : {},
     };

@@ -43,6 +43,9 @@ interface EventLog {
   firstMs: number | undefined;
   name: string;
   resourceVersion: string;
+  /** The message the last patch built for this key carried, and its JSON. */
+  patchMessage: string;
+  patchMessageJson: string;
 }
 
 // The "old" document of client-go's two-way merge has lastTimestamp Unix(0,0).
@@ -55,6 +58,8 @@ function logOf(event: Event): EventLog {
     firstMs: undefined,
     name: '',
     resourceVersion: '',
+    patchMessage: '',
+    patchMessageJson: '""',
   };
   writeLog(log, event);
   return log;
@@ -72,16 +77,31 @@ function writeLog(log: EventLog, event: Event): void {
 /**
  * Builds the patch client-go's `CreateTwoWayMergePatch` produces between the
  * event with count 0, lastTimestamp 1970 and no message, and the event itself:
- * only those three keys can differ, and they come out sorted.
+ * only those three keys can differ, and they come out sorted. The message's
+ * JSON is kept on the key's record, as a key's repeats carry the same message.
  */
-function buildPatch(event: Event): string {
-  const parts: string[] = [];
+function buildPatch(event: Event, log: EventLog): string {
   const count = int32(event.count);
-  if (count !== 0) parts.push(`"count":${count}`);
   const last = goTimeJson(validTime(event.lastTimestamp));
-  if (last !== EPOCH_JSON) parts.push(`"lastTimestamp":${last}`);
   const message = str(event.message);
-  if (message !== '') parts.push(`"message":${goJsonString(message)}`);
+  let messageJson = '';
+  if (message !== '') {
+    if (message !== log.patchMessage) {
+      log.patchMessage = message;
+      log.patchMessageJson = goJsonString(message);
+    }
+    messageJson = log.patchMessageJson;
+  }
+  const hasCount = count !== 0;
+  const hasLast = last !== EPOCH_JSON;
+  // The usual case, all three keys, as one template.
+  if (hasCount && hasLast && messageJson !== '') {
+    return `{"count":${count},"lastTimestamp":${last},"message":${messageJson}}`;
+  }
+  const parts: string[] = [];
+  if (hasCount) parts.push(`"count":${count}`);
+  if (hasLast) parts.push(`"lastTimestamp":${last}`);
+  if (messageJson !== '') parts.push(`"message":${messageJson}`);
   return `{${parts.join(',')}}`;
 }
 
@@ -175,7 +195,7 @@ export class EventLogger {
       else event.firstTimestamp = new Date(last.firstMs);
       // Go: int32(uint(count)) + 1, wrapping as an int32.
       event.count = (last.count + 1) | 0;
-      patch = buildPatch(event);
+      patch = buildPatch(event, last);
     }
     // A record got above is already the most recently used.
     if (last === undefined) this.#add(key, event);

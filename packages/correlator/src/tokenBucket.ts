@@ -1,6 +1,6 @@
 import { InvalidOptionError, realClock } from '@event-recorder/core';
 import type { PassiveClock } from '@event-recorder/core';
-import { clockOption, GO_ZERO_TIME_MS } from './internal.js';
+import { clockOption, GO_ZERO_TIME_MS, nowMs } from './internal.js';
 
 /** Options of a {@link TokenBucket}. */
 export interface TokenBucketOptions {
@@ -108,7 +108,7 @@ export class TokenBucket {
    * clock exactly once.
    */
   tryAccept(): boolean {
-    const t = this.#clock.now().getTime();
+    const t = nowMs(this.#clock);
     if (this.#burst < 1) return false;
     const last = t < this.#lastMs ? t : this.#lastMs;
     let tokens =
