@@ -8,8 +8,11 @@
  * Cases:
  * - baseline: `emitter.emit('event', event)` with one listener;
  * - create: distinct names into one namespace, default options;
- * - create with the request log off, with maxEvents 1000, with validate false;
+ * - create with the request log off, with maxEvents 1000 and 10,000 (what the
+ *   pipeline benchmark uses), with validate false;
  * - patch: the correlator's count patch on one stored event;
+ * - mix: with maxEvents 10,000, creates and count patches taking turns, each
+ *   patch on the event created just before;
  * - patch events.k8s.io/v1: a series patch through the other view.
  * Each sink call is awaited, as a broadcaster's delivery loop does; the heap
  * is collected before every round.
@@ -119,6 +122,16 @@ export default async function run(): Promise<void> {
       },
     ],
     [
+      'create (maxEvents: 10_000)',
+      () => {
+        const sink = new MemorySink({
+          clock: new FakeClock(start),
+          maxEvents: 10_000,
+        });
+        return (i) => sink.create(event(`web-1.${i.toString(16)}`));
+      },
+    ],
+    [
       'create (validate: false)',
       () => {
         const sink = new MemorySink({
@@ -143,6 +156,26 @@ export default async function run(): Promise<void> {
             target,
             `{"count":${i + 2},"lastTimestamp":"2026-07-24T10:00:05Z","message":"m"}`,
           );
+      },
+    ],
+    [
+      'mix: create, count patch (maxEvents: 10_000)',
+      () => {
+        const sink = new MemorySink({
+          clock: new FakeClock(start),
+          maxEvents: 10_000,
+        });
+        let last = event('web-1.0');
+        return (i) => {
+          if (i % 2 === 1) {
+            return sink.patch(
+              last,
+              `{"count":2,"lastTimestamp":"2026-07-24T10:00:05Z","message":"m"}`,
+            );
+          }
+          last = event(`web-1.${i.toString(16)}`);
+          return sink.create(last);
+        };
       },
     ],
     [
@@ -177,8 +210,18 @@ export default async function run(): Promise<void> {
       },
     ],
   ];
+  // SINK_MEMORY_CASES=patch,mix runs the baseline and the cases whose names
+  // contain one of those words, when profiling one of them.
+  const only = process.env['SINK_MEMORY_CASES']?.split(',');
   const results: Array<[string, Timing]> = [];
-  for (const [name, setup] of cases) results.push([name, await measure(setup)]);
+  for (const [name, setup] of cases) {
+    if (
+      only === undefined ||
+      name.startsWith('baseline') ||
+      only.some((word) => name.includes(word))
+    )
+      results.push([name, await measure(setup)]);
+  }
   const baseline = results[0]![1];
   process.stdout.write(
     `${OPS.toLocaleString('en')} operations × ${ROUNDS} rounds; median and best round, each as a ratio to the baseline's\n\n` +

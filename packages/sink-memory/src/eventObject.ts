@@ -15,7 +15,8 @@ const dateKeys: ReadonlySet<string> = new Set([
 
 type JsonObject = Record<string, unknown>;
 
-function isPlainObject(value: unknown): value is JsonObject {
+/** Whether `value` is an object that is not an array or a `Date`. */
+export function isPlainObject(value: unknown): value is JsonObject {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -28,7 +29,8 @@ function copyDate(value: unknown): unknown {
   return value instanceof Date ? new Date(value.getTime()) : value;
 }
 
-function copyStrings(value: unknown): unknown {
+/** Copies a string map (annotations, labels); anything else is kept as is. */
+export function copyStrings(value: unknown): unknown {
   return isPlainObject(value) ? { ...value } : value;
 }
 
@@ -77,7 +79,8 @@ function cloneSource(value: unknown): unknown {
   return out;
 }
 
-function cloneSeries(value: unknown): unknown {
+/** Copies a series (count and lastObservedTime); anything else is kept as is. */
+export function cloneSeries(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const s = value;
   const out: Loose = { count: s.count };
@@ -122,15 +125,23 @@ export function cloneEvent(event: Event, typeMeta = false): Event {
 let lastTimeText: string | undefined;
 let lastTimeMs = 0;
 
+/**
+ * {@link parseTime} in milliseconds since the epoch, remembering the last text
+ * parsed; `undefined` when it does not parse.
+ */
+export function parseTimeMs(text: string): number | undefined {
+  if (text === lastTimeText) return lastTimeMs;
+  const date = parseTime(text);
+  if (date === undefined) return undefined;
+  lastTimeText = text;
+  lastTimeMs = date.getTime();
+  return lastTimeMs;
+}
+
 /** {@link parseTime}, remembering the last text parsed. */
 function parseTimeCached(text: string): Date | undefined {
-  if (text === lastTimeText) return new Date(lastTimeMs);
-  const date = parseTime(text);
-  if (date !== undefined) {
-    lastTimeText = text;
-    lastTimeMs = date.getTime();
-  }
-  return date;
+  const ms = parseTimeMs(text);
+  return ms === undefined ? undefined : new Date(ms);
 }
 
 /**

@@ -34,7 +34,14 @@ import {
   checkShape,
   cloneEvent,
   parsePatchBody,
+  parseTimeMs,
 } from './eventObject.js';
+import {
+  StoredEvent,
+  fillStored,
+  storedFromInput,
+  storedToEvent,
+} from './storedEvent.js';
 import { RequestLog } from './requestLog.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 import { WaiterSet } from './waiters.js';
@@ -130,12 +137,6 @@ export interface MemorySinkOptions {
   validate?: boolean;
 }
 
-interface Entry {
-  key: string;
-  event: Event;
-  expiresAt: number;
-}
-
 interface FaultRule {
   remaining: number;
   make: (method: MemorySinkMethod, name: string) => SinkError;
@@ -182,16 +183,51 @@ function issuesText(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.field}: ${i.message}`).join(', ');
 }
 
+/** A stored event's `involvedObject` field named `key`. */
+function refField(stored: StoredEvent, key: string): unknown {
+  switch (key) {
+    case 'kind':
+      return stored.kind;
+    case 'apiVersion':
+      return stored.apiVersion;
+    case 'name':
+      return stored.objectName;
+    case 'namespace':
+      return stored.objectNamespace;
+    case 'uid':
+      return stored.objectUid;
+    case 'resourceVersion':
+      return stored.objectResourceVersion;
+    case 'fieldPath':
+      return stored.fieldPath;
+    default:
+      return undefined;
+  }
+}
+
 function matchesRef(
-  ref: ObjectReference,
+  stored: StoredEvent,
   filter: Partial<ObjectReference> | undefined,
 ): boolean {
   if (filter === undefined) return true;
   for (const key of Object.keys(filter) as Array<keyof ObjectReference>) {
     const want = filter[key];
-    if (want !== undefined && (ref[key] ?? '') !== want) return false;
+    if (want !== undefined && (refField(stored, key) ?? '') !== want)
+      return false;
   }
   return true;
+}
+
+/**
+ * A name or namespace as an index key: `''` when absent, otherwise the value
+ * as a template literal shows it (they are strings unless `validate` is off).
+ */
+function keyOf(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : value === undefined
+      ? ''
+      : `${value as string}`;
 }
 
 function truncateInPlace(date: Date | undefined): void {
@@ -202,8 +238,8 @@ function truncateInPlace(date: Date | undefined): void {
 
 /**
  * The server's normalisation of a stored core/v1 event, in place. Only ever
- * called on a fresh {@link cloneEvent} copy (which has no apiVersion or kind),
- * so the timestamps it truncates belong to the store.
+ * called on a fresh copy (which has no apiVersion or kind), so the timestamps
+ * it truncates belong to the store.
  */
 function normalise(event: Event): Event {
   // Core timestamps have seconds precision on the wire.
@@ -222,25 +258,35 @@ function normalise(event: Event): Event {
 class EventStore {
   readonly clock: PassiveClock;
   readonly #ttlMs: number;
+  /** Whether events expire (`ttlMs` is finite). */
+  readonly #expires: boolean;
   readonly #maxEvents: number;
   readonly #namespaces: Set<string> | undefined;
   readonly #terminating = new Set<string>();
   readonly #logCapacity: number;
   readonly #validate: boolean;
-  #entries = new Map<string, Entry>();
   /**
-   * With `maxEvents`, the entries in creation order, oldest from `#oldest`
-   * (deleted ones are skipped when met). Taking the oldest key of the Map
-   * instead walks over every entry deleted since its last rehash, which made
-   * each eviction cost microseconds.
+   * Uids are this random RFC 4122 (version 4) prefix, the same for the whole
+   * sink, and a counter as the last 12 hex digits: unique within a sink, and
+   * across sinks by the prefix. Stored events keep only the counter.
    */
-  #order: Entry[] = [];
-  #oldest = 0;
+  readonly #uidPrefix = globalThis.crypto.randomUUID().slice(0, 24);
+  #uids = 0;
+  /** Stored events by namespace, then name. */
+  #index = new Map<string, Map<string, StoredEvent>>();
+  // The namespace last looked up and its names: most sinks see one or two.
+  #lastNamespace: string | undefined = undefined;
+  #lastNames: Map<string, StoredEvent> | undefined = undefined;
+  #size = 0;
+  /**
+   * The ends of the list of stored events in creation order, linked through
+   * the events: the listing order, and eviction takes the oldest in O(1).
+   */
+  #oldest: StoredEvent | undefined = undefined;
+  #newest: StoredEvent | undefined = undefined;
   #resourceVersion = 0;
-  #calls: Record<EventApi, MemorySinkCalls> = {
-    v1: emptyCalls(),
-    'events.k8s.io/v1': emptyCalls(),
-  };
+  #callsV1 = emptyCalls();
+  #callsEventsV1 = emptyCalls();
   readonly #requests: RequestLog;
   #faults: FaultRule[] = [];
   readonly #waiters = new WaiterSet();
@@ -256,6 +302,7 @@ class EventStore {
       );
     }
     this.#ttlMs = ttl;
+    this.#expires = ttl !== Number.POSITIVE_INFINITY;
     const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
     if (typeof maxEvents !== 'number' || !(maxEvents >= 1)) {
       throw new InvalidOptionError(
@@ -278,23 +325,45 @@ class EventStore {
     this.#validate = options.validate ?? true;
   }
 
+  // --- views ----------------------------------------------------------------
+
+  #uid(stored: StoredEvent): string {
+    const hex = stored.uid.toString(16);
+    return this.#uidPrefix + '000000000000'.slice(hex.length) + hex;
+  }
+
+  /** A copy of a stored event as the internal core/v1 object (no type meta). */
+  #toEvent(stored: StoredEvent): Event {
+    return storedToEvent(stored, this.#uid(stored), false);
+  }
+
+  /** The core/v1 reply: a copy of the stored event, with type meta. */
+  readonly coreView = (stored: StoredEvent): Event =>
+    storedToEvent(stored, this.#uid(stored), true);
+
+  /** The events.k8s.io/v1 reply: a copy of the stored event in that shape. */
+  readonly eventsView = (stored: StoredEvent): EventsV1Event =>
+    coreV1ToEventsV1(this.#toEvent(stored));
+
   // --- requests -----------------------------------------------------------
 
   /**
-   * Answers a request: the stored event (the caller copies it into its view),
-   * or a rejection with a SinkError. Unless the sink is paused the work is
-   * done at once, and `view` is applied before the promise is made, so a
-   * write costs one promise.
+   * Answers a request: the stored event (which `view` copies), or a rejection
+   * with a SinkError. Unless the sink is paused the work is done at once, and
+   * `view` is applied before the promise is made, so a write costs one
+   * promise.
    */
   request<T>(
     api: EventApi,
     method: MemorySinkMethod,
     input: Event | EventsV1Event,
     body: string | undefined,
-    view: (stored: Event) => T,
+    view: (stored: StoredEvent) => T,
   ): Promise<T> {
-    const calls = this.#calls[api];
-    calls[method]++;
+    const calls = api === 'v1' ? this.#callsV1 : this.#callsEventsV1;
+    if (method === 'create') calls.create++;
+    else if (method === 'patch') calls.patch++;
+    else calls.update++;
     calls.total++;
     if (this.#paused) {
       return new Promise<void>((resume) => this.#held.push(resume)).then(() =>
@@ -316,25 +385,32 @@ class EventStore {
     method: MemorySinkMethod,
     input: Event | EventsV1Event,
     body: string | undefined,
-  ): Event {
+  ): StoredEvent {
     const namespace = input?.metadata?.namespace ?? '';
     const name = input?.metadata?.name ?? '';
+    // One reading of the clock serves the whole request.
+    const now = this.#nowMs();
     try {
-      const fault = this.#takeFault(api, method, name);
-      if (fault !== undefined) throw fault;
-      let stored: Event;
-      if (method === 'create') stored = this.#create(api, input);
-      else if (method === 'update') stored = this.#update(api, input);
-      else stored = this.#patch(api, input, body ?? '');
-      this.#log(
-        api,
-        method,
-        namespace,
-        name,
-        body,
-        'ok',
-        stored.metadata.resourceVersion,
-      );
+      if (this.#faults.length > 0) {
+        const fault = this.#takeFault(api, method, name);
+        if (fault !== undefined) throw fault;
+      }
+      let stored: StoredEvent;
+      if (method === 'create') stored = this.#create(api, input, now);
+      else if (method === 'update') stored = this.#update(api, input, now);
+      else stored = this.#patch(api, input, body ?? '', now);
+      if (this.#logCapacity > 0) {
+        this.#requests.add(
+          api,
+          method,
+          namespace,
+          name,
+          body,
+          'ok',
+          stored.resourceVersion,
+          now,
+        );
+      }
       return stored;
     } catch (error) {
       // The EventSink contract: reject with a SinkError, whatever went wrong.
@@ -344,95 +420,149 @@ class EventStore {
             `MemorySink could not ${method} event "${name}": ${error instanceof Error ? error.message : String(error)}`,
             { cause: error },
           );
-      this.#log(api, method, namespace, name, body, failure.code, undefined);
+      if (this.#logCapacity > 0) {
+        this.#requests.add(
+          api,
+          method,
+          namespace,
+          name,
+          body,
+          failure.code,
+          0,
+          now,
+        );
+      }
       throw failure;
     } finally {
       this.#notify();
     }
   }
 
-  #create(api: EventApi, input: Event | EventsV1Event): Event {
-    const event = this.#toInternal(api, input);
-    return this.#insert(api, event);
-  }
-
-  #insert(api: EventApi, event: Event): Event {
-    const { namespace = '', name = '' } = event.metadata;
-    if (this.#validate) {
-      const issues = validateEventCreate(event, api);
-      if (issues.length > 0) {
-        throw new InvalidError(
-          `Event "${name}" is invalid: ${issuesText(issues)}`,
-          {
-            status: 422,
-          },
-        );
+  #create(
+    api: EventApi,
+    input: Event | EventsV1Event,
+    now: number,
+  ): StoredEvent {
+    if (
+      api === 'v1' &&
+      typeof input === 'object' &&
+      input !== null &&
+      typeof input.metadata === 'object' &&
+      input.metadata !== null
+    ) {
+      // The common core/v1 create, read straight into the stored form. It
+      // validates the caller's object: for the fields validation reads, that
+      // is the same as validating the copy (anything else takes the generic
+      // path below).
+      const stored = storedFromInput(input as Event);
+      if (stored !== undefined) {
+        if (this.#validate) this.#checkCreate(input as Event, api);
+        return this.#insert(stored, now);
       }
     }
-    if (this.#namespaces !== undefined && !this.#namespaces.has(namespace)) {
+    return this.#insertEvent(api, this.#toInternal(api, input), now);
+  }
+
+  #checkCreate(event: Event, api: EventApi): void {
+    const issues = validateEventCreate(event, api);
+    if (issues.length > 0) {
+      throw new InvalidError(
+        `Event "${keyOf(event.metadata.name)}" is invalid: ${issuesText(issues)}`,
+        {
+          status: 422,
+        },
+      );
+    }
+  }
+
+  /** Creates an event from an internal object (a fresh copy it takes over). */
+  #insertEvent(api: EventApi, event: Event, now: number): StoredEvent {
+    if (this.#validate) this.#checkCreate(event, api);
+    const stored = new StoredEvent();
+    fillStored(stored, event);
+    return this.#insert(stored, now);
+  }
+
+  #insert(stored: StoredEvent, now: number): StoredEvent {
+    const namespace = keyOf(stored.namespace);
+    const name = keyOf(stored.name);
+    if (
+      this.#namespaces !== undefined &&
+      !this.#namespaces.has(stored.namespace as string)
+    ) {
       throw new NotFoundError(`namespaces "${namespace}" not found`);
     }
-    if (this.#terminating.has(namespace)) {
+    if (this.#terminating.has(stored.namespace as string)) {
       throw new ForbiddenError(
         `events "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
-    const key = `${namespace}/${name}`;
-    if (this.#lookup(key) !== undefined) {
+    if (this.#lookup(namespace, name, now) !== undefined) {
       throw new AlreadyExistsError(`events "${name}" already exists`);
     }
-    event.metadata.uid = globalThis.crypto.randomUUID();
-    const now = this.#nowMs();
-    event.metadata.creationTimestamp = new Date(
-      now - (((now % 1000) + 1000) % 1000),
-    );
-    return this.#store(key, event, undefined);
+    stored.uid = ++this.#uids;
+    stored.creationSeconds = Math.floor(now / 1000);
+    stored.key = name;
+    stored.namespaceKey = namespace;
+    this.#touch(stored, now);
+    this.#add(stored);
+    return stored;
   }
 
-  #update(api: EventApi, input: Event | EventsV1Event): Event {
+  #update(
+    api: EventApi,
+    input: Event | EventsV1Event,
+    now: number,
+  ): StoredEvent {
     const next = this.#toInternal(api, input);
-    const { namespace = '', name = '' } = next.metadata;
-    const key = `${namespace}/${name}`;
-    const previous = this.#lookup(key);
+    const name = keyOf(next.metadata.name);
+    const previous = this.#lookup(keyOf(next.metadata.namespace), name, now);
     // The server allows create on update for events.
-    if (previous === undefined) return this.#insert(api, next);
+    if (previous === undefined) return this.#insertEvent(api, next, now);
     const wanted = next.metadata.resourceVersion;
-    if (wanted && wanted !== previous.event.metadata.resourceVersion) {
+    if (wanted && wanted !== String(previous.resourceVersion)) {
       throw sinkErrorFromStatus(
         409,
         `Operation cannot be fulfilled on events "${name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    return this.#replace(api, key, next, previous);
+    return this.#replace(api, next, previous, this.#toEvent(previous), now);
   }
 
-  #patch(api: EventApi, input: Event | EventsV1Event, body: string): Event {
+  #patch(
+    api: EventApi,
+    input: Event | EventsV1Event,
+    body: string,
+    now: number,
+  ): StoredEvent {
     const { namespace = '', name = '' } = input?.metadata ?? {};
     if (name === '') {
       throw new RequestConstructionError('resource name may not be empty');
     }
-    const key = `${namespace}/${name}`;
-    const previous = this.#lookup(key);
+    const previous = this.#lookup(keyOf(namespace), keyOf(name), now);
     if (previous === undefined)
       throw new NotFoundError(`events "${name}" not found`);
     let next: Event;
+    let prev: Event;
     try {
       const patch = parsePatchBody(body);
-      const prev = previous.event;
+      if (api === 'v1' && this.#countPatch(previous, patch, now))
+        return previous;
+      prev = this.#toEvent(previous);
       if (api === 'v1') {
-        // The correlator's count patch takes one copy; anything else merges
-        // into a copy, and copying again prunes unknown fields it added.
+        // Anything but the correlator's count patch merges into a copy, and
+        // copying again prunes unknown fields it added.
         next =
           applyCountPatch(prev, patch) ??
           cloneEvent(
             applyMergePatch(
-              cloneEvent(prev) as unknown as Record<string, unknown>,
+              this.#toEvent(previous) as unknown as Record<string, unknown>,
               patch,
             ) as unknown as Event,
           );
       } else {
         const view = applyMergePatch(
-          coreV1ToEventsV1(cloneEvent(prev)) as unknown as Record<
+          coreV1ToEventsV1(this.#toEvent(previous)) as unknown as Record<
             string,
             unknown
           >,
@@ -471,83 +601,83 @@ class EventStore {
       );
     }
     const wanted = next.metadata.resourceVersion;
-    if (wanted && wanted !== previous.event.metadata.resourceVersion) {
+    if (wanted && wanted !== String(previous.resourceVersion)) {
       throw sinkErrorFromStatus(
         409,
         `Operation cannot be fulfilled on events "${name}": the object has been modified`,
       );
     }
-    return this.#replace(api, key, next, previous);
+    return this.#replace(api, next, previous, prev, now);
   }
 
-  #replace(api: EventApi, key: string, next: Event, entry: Entry): Event {
-    const previous = entry.event;
+  /**
+   * Applies the core/v1 correlator's patch, `{"count","lastTimestamp",
+   * "message"}` (keys in any order), to the stored event in place, when it is
+   * one and the generic path would accept it: the same event, without the
+   * copies. Returns whether it did.
+   */
+  #countPatch(
+    stored: StoredEvent,
+    patch: Record<string, unknown>,
+    now: number,
+  ): boolean {
+    let keys = 0;
+    for (const key in patch) {
+      if (key !== 'count' && key !== 'lastTimestamp' && key !== 'message')
+        return false;
+      keys++;
+    }
+    if (keys !== 3) return false;
+    const count = patch['count'];
+    const message = patch['message'];
+    const last = patch['lastTimestamp'];
+    if (
+      !Number.isSafeInteger(count) ||
+      typeof message !== 'string' ||
+      typeof last !== 'string'
+    )
+      return false;
+    // A stored event passed the legacy validation, which reads none of these
+    // three fields unless eventTime is set (then the message length counts):
+    // without eventTime its answer cannot change.
+    if (this.#validate && stored.eventTimeMs !== undefined) return false;
+    const lastMs = parseTimeMs(last);
+    if (lastMs === undefined) return false;
+    stored.count = count;
+    stored.message = message;
+    stored.lastSeconds = Math.floor(lastMs / 1000);
+    this.#touch(stored, now);
+    return true;
+  }
+
+  /** Replaces a stored event (`prev` is a copy of it) with `next`. */
+  #replace(
+    api: EventApi,
+    next: Event,
+    stored: StoredEvent,
+    prev: Event,
+    now: number,
+  ): StoredEvent {
     normalise(next);
     if (this.#validate) {
-      const issues = validateEventUpdate(next, previous, api);
+      const issues = validateEventUpdate(next, prev, api);
       if (issues.length > 0) {
         throw new InvalidError(
-          `Event "${previous.metadata.name ?? ''}" is invalid: ${issuesText(issues)}`,
+          `Event "${prev.metadata.name ?? ''}" is invalid: ${issuesText(issues)}`,
           { status: 422 },
         );
       }
     }
-    next.metadata.uid = previous.metadata.uid;
-    next.metadata.creationTimestamp = previous.metadata.creationTimestamp;
-    return this.#store(key, next, entry);
+    // uid and creationTimestamp stay; the place in the listing order too.
+    fillStored(stored, next);
+    this.#touch(stored, now);
+    return stored;
   }
 
-  /** Stores `event` under `key`: in `entry` (the current one, from #lookup) or a new one. */
-  #store(key: string, event: Event, entry: Entry | undefined): Event {
-    event.metadata.resourceVersion = String(++this.#resourceVersion);
-    const expiresAt =
-      this.#ttlMs === Number.POSITIVE_INFINITY
-        ? this.#ttlMs
-        : this.#nowMs() + this.#ttlMs;
-    if (entry !== undefined) {
-      // A write to an existing event keeps its place in the listing order.
-      entry.event = event;
-      entry.expiresAt = expiresAt;
-    } else {
-      const added: Entry = { key, event, expiresAt };
-      this.#entries.set(key, added);
-      if (this.#maxEvents !== Number.POSITIVE_INFINITY) {
-        this.#order.push(added);
-        if (this.#entries.size > this.#maxEvents) this.#evictOldest();
-        this.#compactOrder();
-      }
-    }
-    return event;
-  }
-
-  /** Deletes the oldest created entry still stored. */
-  #evictOldest(): void {
-    const order = this.#order;
-    while (this.#oldest < order.length) {
-      const entry = order[this.#oldest] as Entry;
-      order[this.#oldest++] = undefined as unknown as Entry;
-      if (this.#entries.get(entry.key) === entry) {
-        this.#entries.delete(entry.key);
-        break;
-      }
-    }
-  }
-
-  /**
-   * Keeps `#order` bounded: drops what eviction took, and the deleted entries
-   * (expired, `deleteEvent`) once they outnumber the stored ones.
-   */
-  #compactOrder(): void {
-    if (this.#oldest > 1024 && this.#oldest * 2 > this.#order.length) {
-      this.#order = this.#order.slice(this.#oldest);
-      this.#oldest = 0;
-    }
-    if (this.#order.length - this.#oldest > 2 * this.#entries.size + 1024) {
-      this.#order = this.#order
-        .slice(this.#oldest)
-        .filter((e) => this.#entries.get(e.key) === e);
-      this.#oldest = 0;
-    }
+  /** Gives a write its resourceVersion and, with a TTL, its expiry. */
+  #touch(stored: StoredEvent, now: number): void {
+    stored.resourceVersion = ++this.#resourceVersion;
+    if (this.#expires) stored.expiresAt = now + this.#ttlMs;
   }
 
   #toInternal(api: EventApi, input: Event | EventsV1Event): Event {
@@ -578,6 +708,52 @@ class EventStore {
     return normalise(event);
   }
 
+  // --- the index ----------------------------------------------------------
+
+  /** The events of a namespace by name; made when `make` is set. */
+  #names(
+    namespace: string,
+    make: boolean,
+  ): Map<string, StoredEvent> | undefined {
+    if (namespace === this.#lastNamespace) return this.#lastNames;
+    let names = this.#index.get(namespace);
+    if (names === undefined) {
+      if (!make) return undefined;
+      names = new Map();
+      this.#index.set(namespace, names);
+    }
+    this.#lastNamespace = namespace;
+    this.#lastNames = names;
+    return names;
+  }
+
+  /** Adds a new event as the newest, evicting the oldest beyond maxEvents. */
+  #add(stored: StoredEvent): void {
+    (this.#names(stored.namespaceKey, true) as Map<string, StoredEvent>).set(
+      stored.key,
+      stored,
+    );
+    stored.prev = this.#newest;
+    stored.next = undefined;
+    if (this.#newest === undefined) this.#oldest = stored;
+    else this.#newest.next = stored;
+    this.#newest = stored;
+    if (++this.#size > this.#maxEvents)
+      this.#remove(this.#oldest as StoredEvent);
+  }
+
+  #remove(stored: StoredEvent): void {
+    this.#names(stored.namespaceKey, false)?.delete(stored.key);
+    const { prev, next } = stored;
+    if (prev === undefined) this.#oldest = next;
+    else prev.next = next;
+    if (next === undefined) this.#newest = prev;
+    else next.prev = prev;
+    stored.prev = undefined;
+    stored.next = undefined;
+    this.#size--;
+  }
+
   // --- queries ------------------------------------------------------------
 
   /** The clock's time in ms; with the real clock, without making a `Date`. */
@@ -585,58 +761,71 @@ class EventStore {
     return this.clock === realClock ? Date.now() : this.clock.now().getTime();
   }
 
-  #lookup(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (
-      entry.expiresAt !== Number.POSITIVE_INFINITY &&
-      entry.expiresAt <= this.#nowMs()
-    ) {
-      this.#entries.delete(key);
+  /** The stored event, unless it has expired (then it is deleted). */
+  #lookup(
+    namespace: string,
+    name: string,
+    now: number,
+  ): StoredEvent | undefined {
+    const stored = this.#names(namespace, false)?.get(name);
+    if (stored === undefined) return undefined;
+    if (this.#expires && stored.expiresAt <= now) {
+      this.#remove(stored);
       return undefined;
     }
-    return entry;
+    return stored;
   }
 
-  get(namespace: string, name: string): Event | undefined {
-    return this.#lookup(`${namespace}/${name}`)?.event;
+  get(namespace: string, name: string): StoredEvent | undefined {
+    return this.#lookup(
+      keyOf(namespace),
+      keyOf(name),
+      this.#expires ? this.#nowMs() : 0,
+    );
   }
 
-  list(filter: EventListFilter = {}): Event[] {
+  list(filter: EventListFilter = {}): StoredEvent[] {
     const now = this.clock.now().getTime();
     const ref = filter.involvedObject ?? filter.regarding;
-    const out: Event[] = [];
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt <= now) {
-        this.#entries.delete(key);
+    const out: StoredEvent[] = [];
+    for (let e = this.#oldest; e !== undefined;) {
+      const stored = e;
+      e = e.next;
+      if (this.#expires && stored.expiresAt <= now) {
+        this.#remove(stored);
         continue;
       }
-      const e = entry.event;
       if (
         filter.namespace !== undefined &&
-        e.metadata.namespace !== filter.namespace
+        stored.namespace !== filter.namespace
       )
         continue;
-      if (filter.reason !== undefined && e.reason !== filter.reason) continue;
-      if (filter.type !== undefined && e.type !== filter.type) continue;
-      if (!matchesRef(e.involvedObject, ref)) continue;
-      out.push(e);
+      if (filter.reason !== undefined && stored.reason !== filter.reason)
+        continue;
+      if (filter.type !== undefined && stored.type !== filter.type) continue;
+      if (!matchesRef(stored, ref)) continue;
+      out.push(stored);
     }
     return out;
   }
 
   delete(namespace: string, name: string): boolean {
-    const key = `${namespace}/${name}`;
-    const existed = this.#lookup(key) !== undefined;
-    this.#entries.delete(key);
-    if (existed) this.#notify();
-    return existed;
+    const stored = this.#lookup(
+      keyOf(namespace),
+      keyOf(name),
+      this.#expires ? this.#nowMs() : 0,
+    );
+    if (stored === undefined) return false;
+    this.#remove(stored);
+    this.#notify();
+    return true;
   }
 
   calls(api: EventApi | undefined): MemorySinkCalls {
-    if (api !== undefined) return { ...this.#calls[api] };
-    const a = this.#calls.v1;
-    const b = this.#calls['events.k8s.io/v1'];
+    if (api !== undefined)
+      return { ...(api === 'v1' ? this.#callsV1 : this.#callsEventsV1) };
+    const a = this.#callsV1;
+    const b = this.#callsEventsV1;
     return {
       create: a.create + b.create,
       update: a.update + b.update,
@@ -647,28 +836,6 @@ class EventStore {
 
   requests(api: EventApi | undefined): MemorySinkRequest[] {
     return this.#requests.read(api);
-  }
-
-  #log(
-    api: EventApi,
-    method: MemorySinkMethod,
-    namespace: string,
-    name: string,
-    patch: string | undefined,
-    outcome: MemorySinkRequest['outcome'],
-    resourceVersion: string | undefined,
-  ): void {
-    if (this.#logCapacity === 0) return;
-    this.#requests.add(
-      api,
-      method,
-      namespace,
-      name,
-      patch,
-      outcome,
-      resourceVersion,
-      this.#nowMs(),
-    );
   }
 
   // --- faults and flow control -------------------------------------------
@@ -751,10 +918,21 @@ class EventStore {
   }
 
   reset(): void {
-    this.#entries = new Map();
-    this.#order = [];
-    this.#oldest = 0;
-    this.#calls = { v1: emptyCalls(), 'events.k8s.io/v1': emptyCalls() };
+    // Unlink the stored events, so that none keeps the others alive.
+    for (let e = this.#oldest; e !== undefined;) {
+      const stored = e;
+      e = e.next;
+      stored.prev = undefined;
+      stored.next = undefined;
+    }
+    this.#index = new Map();
+    this.#lastNamespace = undefined;
+    this.#lastNames = undefined;
+    this.#size = 0;
+    this.#oldest = undefined;
+    this.#newest = undefined;
+    this.#callsV1 = emptyCalls();
+    this.#callsEventsV1 = emptyCalls();
     this.#requests.clear();
     this.#faults = [];
     this.#terminating.clear();
@@ -783,7 +961,7 @@ class EventStore {
 
   describe(api: EventApi | undefined): string {
     const c = this.calls(api);
-    return `Calls so far: create ${c.create}, patch ${c.patch}, update ${c.update}; ${this.#entries.size} stored event(s).`;
+    return `Calls so far: create ${c.create}, patch ${c.patch}, update ${c.update}; ${this.#size} stored event(s).`;
   }
 }
 
@@ -797,14 +975,6 @@ function storeOf(sink: MemorySink): EventStore {
     throw new InvalidOptionError('MemoryEventsV1Sink needs a MemorySink');
   }
   return store;
-}
-
-function coreView(event: Event): Event {
-  return cloneEvent(event, true);
-}
-
-function eventsView(event: Event): EventsV1Event {
-  return coreV1ToEventsV1(cloneEvent(event));
 }
 
 /**
@@ -856,17 +1026,35 @@ export class MemorySink implements EventSink<Event> {
 
   /** Creates an event through the core/v1 API. */
   create(event: Event): Promise<Event> {
-    return this.#store.request('v1', 'create', event, undefined, coreView);
+    return this.#store.request(
+      'v1',
+      'create',
+      event,
+      undefined,
+      this.#store.coreView,
+    );
   }
 
   /** Replaces (or creates) an event through the core/v1 API. */
   update(event: Event): Promise<Event> {
-    return this.#store.request('v1', 'update', event, undefined, coreView);
+    return this.#store.request(
+      'v1',
+      'update',
+      event,
+      undefined,
+      this.#store.coreView,
+    );
   }
 
   /** Applies a strategic-merge patch through the core/v1 API. */
   patch(event: Event, patch: string): Promise<Event> {
-    return this.#store.request('v1', 'patch', event, patch, coreView);
+    return this.#store.request(
+      'v1',
+      'patch',
+      event,
+      patch,
+      this.#store.coreView,
+    );
   }
 
   /**
@@ -905,13 +1093,13 @@ export class MemorySink implements EventSink<Event> {
 
   /** Stored events matching `filter`, oldest created first, as core/v1 events. */
   list(filter?: EventListFilter): Event[] {
-    return this.#store.list(filter).map(coreView);
+    return this.#store.list(filter).map(this.#store.coreView);
   }
 
   /** The stored event, as a core/v1 event, or `undefined`. */
   get(namespace: string, name: string): Event | undefined {
     const event = this.#store.get(namespace, name);
-    return event === undefined ? undefined : coreView(event);
+    return event === undefined ? undefined : this.#store.coreView(event);
   }
 
   /** How many events are stored (expired ones not yet swept may count). */
@@ -1058,7 +1246,7 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
       'create',
       event,
       undefined,
-      eventsView,
+      this.#store.eventsView,
     );
   }
 
@@ -1069,7 +1257,7 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
       'update',
       event,
       undefined,
-      eventsView,
+      this.#store.eventsView,
     );
   }
 
@@ -1080,19 +1268,19 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
       'patch',
       event,
       patch,
-      eventsView,
+      this.#store.eventsView,
     );
   }
 
   /** Stored events matching `filter`, as events.k8s.io/v1 events. */
   list(filter?: EventListFilter): EventsV1Event[] {
-    return this.#store.list(filter).map(eventsView);
+    return this.#store.list(filter).map(this.#store.eventsView);
   }
 
   /** The stored event, as an events.k8s.io/v1 event, or `undefined`. */
   get(namespace: string, name: string): EventsV1Event | undefined {
     const event = this.#store.get(namespace, name);
-    return event === undefined ? undefined : eventsView(event);
+    return event === undefined ? undefined : this.#store.eventsView(event);
   }
 
   /** Calls made through events.k8s.io/v1, by method. */

@@ -39,7 +39,8 @@ export class RequestLog {
   readonly #name: string[] = [];
   readonly #patch: Array<string | undefined> = [];
   readonly #outcome: Array<'ok' | SinkErrorCode> = [];
-  readonly #resourceVersion: Array<string | undefined> = [];
+  // Numbers, formatted when read; 0 for none.
+  readonly #resourceVersion: number[] = [];
   readonly #at: number[] = [];
   #next = 0;
   #size = 0;
@@ -48,7 +49,10 @@ export class RequestLog {
     this.#capacity = capacity;
   }
 
-  /** Logs a request, overwriting the oldest when full. */
+  /**
+   * Logs a request, overwriting the oldest when full. `resourceVersion` is
+   * the one written, 0 for none.
+   */
   add(
     api: EventApi,
     method: MemorySinkMethod,
@@ -56,7 +60,7 @@ export class RequestLog {
     name: string,
     patch: string | undefined,
     outcome: 'ok' | SinkErrorCode,
-    resourceVersion: string | undefined,
+    resourceVersion: number,
     at: number,
   ): void {
     if (this.#capacity === 0) return;
@@ -91,9 +95,9 @@ export class RequestLog {
       };
       const patch = this.#patch[i];
       if (patch !== undefined) entry.patch = patch;
-      const resourceVersion = this.#resourceVersion[i];
-      if (resourceVersion !== undefined)
-        entry.resourceVersion = resourceVersion;
+      const resourceVersion = this.#resourceVersion[i] as number;
+      if (resourceVersion !== 0)
+        entry.resourceVersion = String(resourceVersion);
       out.push(entry);
     }
     return out;
