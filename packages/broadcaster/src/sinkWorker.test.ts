@@ -192,6 +192,61 @@ describe('SinkWorker with the default policy', () => {
     expect(w.stats()).toMatchObject({ recorded: 3, delivered: 3, pending: 0 });
   });
 
+  it('queues a write injected while another to the same event is in flight behind it, even when that one fails', async () => {
+    const clock = new FakeClock();
+    const sink = new ScriptedSink();
+    sink.stall = true;
+    sink.failures = [new ServerError('503')];
+    const w = worker(sink, clock, backoff);
+    w.offer({ name: 'a', count: 1 });
+    await settle();
+    // The create is in flight; a series-style write to the same event comes.
+    w.inject({
+      kind: 'write',
+      event: { name: 'a', count: 2 },
+      patch: '{"count":2}',
+    });
+    sink.stall = false;
+    sink.release();
+    await settle();
+    // The create failed and waits for its retry; the patch waits behind it.
+    expect(sink.calls.map((c) => `${c.op}:${c.count}`)).toEqual(['create:1']);
+    clock.step(1000);
+    await settle();
+    expect(sink.calls.map((c) => `${c.op}:${c.count}`)).toEqual([
+      'create:1',
+      'create:1',
+      'patch:2',
+    ]);
+    expect(sink.stored.get('a')?.count).toBe(2);
+    expect(w.stats()).toMatchObject({ delivered: 1, pending: 0, retrying: 0 });
+    expect(w.isIdle()).toBe(true);
+  });
+
+  it('sends a write injected while another to the same event is in flight right after it succeeds', async () => {
+    const clock = new FakeClock();
+    const sink = new ScriptedSink();
+    sink.stall = true;
+    const w = worker(sink, clock, backoff);
+    w.offer({ name: 'a', count: 1 });
+    w.offer({ name: 'b', count: 1 });
+    await settle();
+    w.inject({
+      kind: 'write',
+      event: { name: 'a', count: 2 },
+      patch: '{"count":2}',
+    });
+    sink.stall = false;
+    sink.release();
+    await settle();
+    expect(sink.calls.map((c) => `${c.op}:${c.name}:${c.count}`)).toEqual([
+      'create:a:1',
+      'patch:a:2',
+      'create:b:1',
+    ]);
+    expect(w.isIdle()).toBe(true);
+  });
+
   it('treats Forbidden as final, logs it once and counts every one', async () => {
     const clock = new FakeClock();
     const sink = new ScriptedSink();

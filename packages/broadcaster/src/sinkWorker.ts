@@ -31,6 +31,13 @@ export interface WriteUnit<TEvent> {
   attempts: number;
   /** Set once counted as delivered or dropped. */
   settled: boolean;
+  /**
+   * Whether the unit is registered in its target's chain (or the loose set).
+   * Only the unit in flight may be unregistered: it was admitted while no
+   * other write was outstanding, and is registered as soon as another write
+   * to its target arrives or it fails.
+   */
+  chained: boolean;
   /** The pending retry timer, while parked. */
   timer: Timer | undefined;
   /** Called with the sink's reply when the write succeeds. */
@@ -278,6 +285,7 @@ export class SinkWorker<TEvent> {
       key: this.#o.targetKey(p.event),
       attempts: 0,
       settled: false,
+      chained: true,
       timer: undefined,
       onDelivered: p.onDelivered,
     };
@@ -293,6 +301,11 @@ export class SinkWorker<TEvent> {
     if (key === undefined) {
       this.#loose.add(unit);
       return unit;
+    }
+    const flying = this.#inFlight;
+    if (flying !== undefined && !flying.chained && flying.key === key) {
+      // The write in flight was admitted unchained; it heads its chain.
+      this.#register(flying);
     }
     const chain = this.#chains.get(key);
     if (chain === undefined) {
@@ -343,8 +356,21 @@ export class SinkWorker<TEvent> {
         return undefined;
       case 'absorbed':
         return undefined;
-      case 'write':
-        return this.#enqueue(this.#unit(prepared, prepared.occurrences ?? 1));
+      case 'write': {
+        const unit = this.#unit(prepared, prepared.occurrences ?? 1);
+        if (
+          unit.key !== undefined &&
+          this.#chains.size === 0 &&
+          this.#ready.length === 0
+        ) {
+          // Nothing else is outstanding: the loop attempts it at once, so it
+          // needs no chain unless another write to its target arrives while
+          // it is in flight, or it fails (see #register).
+          unit.chained = false;
+          return unit;
+        }
+        return this.#enqueue(unit);
+      }
       case 'writes': {
         let first: WriteUnit<TEvent> | undefined;
         for (const w of prepared.writes) {
@@ -417,6 +443,9 @@ export class SinkWorker<TEvent> {
             this.#delivered(unit, reply as TEvent);
             break;
           }
+          // A failed write stays outstanding (parked, asleep or settled):
+          // later writes to its target must queue behind it.
+          if (!unit.chained) this.#register(unit);
           const sleepMs = this.#failed(unit, error);
           if (sleepMs === undefined) break;
           if (sleepMs > 0) await this.#sleep(sleepMs);
@@ -535,11 +564,20 @@ export class SinkWorker<TEvent> {
     }, delay);
   }
 
+  /** Makes an unchained unit (see {@link WriteUnit.chained}) head its chain. */
+  #register(unit: WriteUnit<TEvent>): void {
+    unit.chained = true;
+    // No chain exists for its key: any write to it that came meanwhile
+    // registered the unit first.
+    this.#chains.set(unit.key!, [unit]);
+  }
+
   #settle(unit: WriteUnit<TEvent>, outcome: 'delivered' | DropReason): void {
     if (unit.settled) return;
     unit.settled = true;
     if (outcome === 'delivered') this.ledger.delivered += unit.occurrences;
     else this.ledger.drop(outcome, unit.occurrences);
+    if (!unit.chained) return;
     if (unit.key === undefined) {
       this.#loose.delete(unit);
       return;
