@@ -166,6 +166,20 @@ export interface EventsV1Event {
 }
 
 /**
+ * A shallow copy of a record, as `{ ...record }` makes, to which fields can
+ * be added quickly: in V8 11 (node 20) each field added to a spread copy
+ * costs about half a microsecond, as the copy's map has no transitions, while
+ * a fresh object filled by `Object.assign` takes them in nanoseconds. A record
+ * with its own `__proto__` field is spread, since assigning that field would
+ * set the prototype.
+ */
+function copyRecord<T extends object>(record: T): T {
+  return Object.hasOwn(record, '__proto__')
+    ? { ...record }
+    : Object.assign({}, record);
+}
+
+/**
  * Converts an events.k8s.io/v1 event to its core/v1 view. Both APIs read and
  * write the same stored object; this is the server's field mapping
  * (regarding ↔ involvedObject, note ↔ message, deprecated* ↔ the legacy fields).
@@ -174,20 +188,20 @@ export function eventsV1ToCoreV1(event: EventsV1Event): Event {
   const out: Event = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { ...event.metadata },
-    involvedObject: { ...(event.regarding ?? {}) },
+    metadata: copyRecord(event.metadata),
+    involvedObject: copyRecord(event.regarding ?? {}),
     eventTime: event.eventTime,
     reportingComponent: event.reportingController ?? '',
     reportingInstance: event.reportingInstance ?? '',
   };
-  if (event.series !== undefined) out.series = { ...event.series };
-  if (event.related !== undefined) out.related = { ...event.related };
+  if (event.series !== undefined) out.series = copyRecord(event.series);
+  if (event.related !== undefined) out.related = copyRecord(event.related);
   if (event.action !== undefined) out.action = event.action;
   if (event.reason !== undefined) out.reason = event.reason;
   if (event.note !== undefined) out.message = event.note;
   if (event.type !== undefined) out.type = event.type;
   if (event.deprecatedSource !== undefined)
-    out.source = { ...event.deprecatedSource };
+    out.source = copyRecord(event.deprecatedSource);
   if (event.deprecatedFirstTimestamp !== undefined)
     out.firstTimestamp = event.deprecatedFirstTimestamp;
   if (event.deprecatedLastTimestamp !== undefined)
@@ -205,12 +219,12 @@ export function coreV1ToEventsV1(event: Event): EventsV1Event {
   const out: EventsV1Event = {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
-    metadata: { ...event.metadata },
+    metadata: copyRecord(event.metadata),
     eventTime: event.eventTime ?? event.firstTimestamp ?? new Date(0),
-    regarding: { ...event.involvedObject },
+    regarding: copyRecord(event.involvedObject),
   };
-  if (event.series !== undefined) out.series = { ...event.series };
-  if (event.related !== undefined) out.related = { ...event.related };
+  if (event.series !== undefined) out.series = copyRecord(event.series);
+  if (event.related !== undefined) out.related = copyRecord(event.related);
   if (event.action !== undefined) out.action = event.action;
   if (event.reason !== undefined) out.reason = event.reason;
   if (event.message !== undefined) out.note = event.message;
@@ -218,7 +232,8 @@ export function coreV1ToEventsV1(event: Event): EventsV1Event {
   if (event.reportingComponent)
     out.reportingController = event.reportingComponent;
   if (event.reportingInstance) out.reportingInstance = event.reportingInstance;
-  if (event.source !== undefined) out.deprecatedSource = { ...event.source };
+  if (event.source !== undefined)
+    out.deprecatedSource = copyRecord(event.source);
   if (event.firstTimestamp !== undefined)
     out.deprecatedFirstTimestamp = event.firstTimestamp;
   if (event.lastTimestamp !== undefined)
