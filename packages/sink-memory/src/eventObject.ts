@@ -180,6 +180,45 @@ export function applyCountPatch(
   return next;
 }
 
+/** The three fields of the core/v1 correlator's patch. */
+export interface CountPatch {
+  /** The new count. */
+  count: number;
+  /** The new lastTimestamp, in ms since the epoch. */
+  lastMs: number;
+  /** The new message. */
+  message: string;
+}
+
+// The correlator's patch, exactly as it writes it: a JSON integer small
+// enough to be exact, a timestamp (parseTime's pattern has no room for
+// escapes), and a message with nothing to unescape (JSON strings have no raw
+// quotes, backslashes or control characters).
+/* eslint-disable no-control-regex -- JSON's own rule for strings */
+const countPatchPattern =
+  /^\{"count":(0|[1-9]\d{0,14}),"lastTimestamp":"([^"\\]*)","message":"([^"\\\x00-\x1f]*)"\}$/;
+/* eslint-enable no-control-regex */
+
+/**
+ * Reads the core/v1 correlator's patch body as the correlator writes it,
+ * `{"count":N,"lastTimestamp":"…","message":"…"}` in that order, without
+ * spaces and without escapes, at a fraction of the cost of `JSON.parse`.
+ * Returns what `JSON.parse` and {@link applyCountPatch} would take from it,
+ * or `undefined` for any other body (which then goes through `JSON.parse`,
+ * and its errors).
+ */
+export function readCountPatch(body: string): CountPatch | undefined {
+  const match = countPatchPattern.exec(body);
+  if (match === null) return undefined;
+  const lastMs = parseTimeMs(match[2] as string);
+  if (lastMs === undefined) return undefined;
+  return {
+    count: Number(match[1]),
+    lastMs,
+    message: match[3] as string,
+  };
+}
+
 /** Thrown by {@link applyMergePatch} for a body the server would refuse with 400. */
 export class PatchBodyError extends Error {}
 

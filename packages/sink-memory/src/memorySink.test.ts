@@ -595,6 +595,97 @@ describe('MemorySink (core/v1)', () => {
   });
 });
 
+describe('MemorySink write paths', () => {
+  const countPatch = (count: number | string, message: string): string =>
+    `{"count":${count},"lastTimestamp":"2026-07-24T10:00:07Z","message":${JSON.stringify(message)}}`;
+
+  it("gives each event an RFC 4122 uid, unique in the sink and unlike another sink's", async () => {
+    const a = new MemorySink();
+    const b = new MemorySink();
+    const uids = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const created = await a.create(coreEvent({}, `a.${i}`));
+      uids.add(created.metadata.uid!);
+    }
+    expect(uids.size).toBe(50);
+    for (const uid of uids)
+      expect(uid).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    const other = await b.create(coreEvent({}, 'a.0'));
+    expect(uids.has(other.metadata.uid!)).toBe(false);
+    // A patch or update keeps the uid.
+    const patched = await a.patch(coreEvent({}, 'a.3'), countPatch(2, 'm'));
+    expect(patched.metadata.uid).toBe(a.get('shop', 'a.3')?.metadata.uid);
+    expect(uids.has(patched.metadata.uid!)).toBe(true);
+  });
+
+  it('validates a count patch of an event with eventTime, whose message length counts', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(
+      coreEvent({
+        eventTime: t0,
+        action: 'Restarting',
+        reportingComponent: 'kubelet',
+        reportingInstance: 'node-1',
+      }),
+    );
+    const error = await rejection(
+      sink.patch(created, countPatch(2, 'x'.repeat(1025))),
+    );
+    expect(error.code).toBe('Invalid');
+    expect(error.status).toBe(422);
+    expect(sink.get('shop', 'web-1.1')).toEqual(created);
+    // Without eventTime the length does not matter, as on the server.
+    const legacy = await sink.create(coreEvent({}, 'web-1.2'));
+    await expect(
+      sink.patch(legacy, countPatch(2, 'x'.repeat(1025))),
+    ).resolves.toMatchObject({ count: 2 });
+  });
+
+  it('refuses a count patch whose count is not an integer, and leaves the event alone', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    for (const count of ['1.5', String(2 ** 60), '"2"']) {
+      const error = await rejection(
+        sink.patch(created, countPatch(count, 'm')),
+      );
+      expect(error.status, count).toBe(400);
+    }
+    expect(sink.get('shop', 'web-1.1')).toEqual(created);
+  });
+
+  it('applies a count patch as the generic merge does, timestamps truncated to seconds', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    const body =
+      '{"count":7,"lastTimestamp":"2026-07-24T10:00:09.750000Z","message":"again"}';
+    const fast = await sink.patch(created, body);
+    const other = new MemorySink();
+    const before = await other.create(coreEvent());
+    // Spaces take the body off the fast path, onto JSON.parse and the merge.
+    const slow = await other.patch(before, body.replace('{', '{ '));
+    expect(fast).toEqual({
+      ...slow,
+      metadata: { ...slow.metadata, uid: fast.metadata.uid },
+    });
+    expect(fast.lastTimestamp).toEqual(new Date('2026-07-24T10:00:09Z'));
+  });
+
+  it('logs the resourceVersion each write answered with', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    const patched = await sink.patch(created, countPatch(2, 'm'));
+    await rejection(sink.patch(coreEvent({}, 'missing.1'), countPatch(2, 'm')));
+    expect(sink.requests.map((r) => r.resourceVersion)).toEqual([
+      created.metadata.resourceVersion,
+      patched.metadata.resourceVersion,
+      undefined,
+    ]);
+    expect(sink.requests[2]).not.toHaveProperty('resourceVersion');
+  });
+});
+
 describe('MemorySink (events.k8s.io/v1 view)', () => {
   it('serves the same store through both APIs', async () => {
     const sink = new MemorySink();
