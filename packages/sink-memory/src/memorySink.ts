@@ -37,12 +37,7 @@ import {
   parseTimeMs,
   readCountPatch,
 } from './eventObject.js';
-import {
-  StoredEvent,
-  fillStored,
-  storedFromInput,
-  storedToEvent,
-} from './storedEvent.js';
+import { NO_SLOT, StoredEvents } from './storedEvents.js';
 import { RequestLog } from './requestLog.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 import { WaiterSet } from './waiters.js';
@@ -185,35 +180,36 @@ function issuesText(issues: readonly ValidationIssue[]): string {
 }
 
 /** A stored event's `involvedObject` field named `key`. */
-function refField(stored: StoredEvent, key: string): unknown {
+function refField(events: StoredEvents, slot: number, key: string): unknown {
   switch (key) {
     case 'kind':
-      return stored.kind;
+      return events.kind[slot];
     case 'apiVersion':
-      return stored.apiVersion;
+      return events.apiVersion[slot];
     case 'name':
-      return stored.objectName;
+      return events.objectName[slot];
     case 'namespace':
-      return stored.objectNamespace;
+      return events.objectNamespace[slot];
     case 'uid':
-      return stored.objectUid;
+      return events.objectUid[slot];
     case 'resourceVersion':
-      return stored.objectResourceVersion;
+      return events.objectResourceVersion[slot];
     case 'fieldPath':
-      return stored.fieldPath;
+      return events.fieldPath[slot];
     default:
       return undefined;
   }
 }
 
 function matchesRef(
-  stored: StoredEvent,
+  events: StoredEvents,
+  slot: number,
   filter: Partial<ObjectReference> | undefined,
 ): boolean {
   if (filter === undefined) return true;
   for (const key of Object.keys(filter) as Array<keyof ObjectReference>) {
     const want = filter[key];
-    if (want !== undefined && (refField(stored, key) ?? '') !== want)
+    if (want !== undefined && (refField(events, slot, key) ?? '') !== want)
       return false;
   }
   return true;
@@ -273,18 +269,20 @@ class EventStore {
    */
   readonly #uidPrefix = globalThis.crypto.randomUUID().slice(0, 24);
   #uids = 0;
-  /** Stored events by namespace, then name. */
-  #index = new Map<string, Map<string, StoredEvent>>();
+  /** The stored events; the store refers to one by its slot. */
+  readonly #events = new StoredEvents();
+  /** The slots of the stored events by namespace, then name. */
+  #index = new Map<string, Map<string, number>>();
   // The namespace last looked up and its names: most sinks see one or two.
   #lastNamespace: string | undefined = undefined;
-  #lastNames: Map<string, StoredEvent> | undefined = undefined;
+  #lastNames: Map<string, number> | undefined = undefined;
   #size = 0;
   /**
    * The ends of the list of stored events in creation order, linked through
-   * the events: the listing order, and eviction takes the oldest in O(1).
+   * their slots: the listing order, and eviction takes the oldest in O(1).
    */
-  #oldest: StoredEvent | undefined = undefined;
-  #newest: StoredEvent | undefined = undefined;
+  #oldest = NO_SLOT;
+  #newest = NO_SLOT;
   #resourceVersion = 0;
   #callsV1 = emptyCalls();
   #callsEventsV1 = emptyCalls();
@@ -328,24 +326,24 @@ class EventStore {
 
   // --- views ----------------------------------------------------------------
 
-  #uid(stored: StoredEvent): string {
-    const hex = stored.uid.toString(16);
+  #uid(slot: number): string {
+    const hex = (this.#events.uid[slot] as number).toString(16);
     return this.#uidPrefix + '000000000000'.slice(hex.length) + hex;
   }
 
   /** A copy of a stored event as the internal core/v1 object (no type meta). */
-  #toEvent(stored: StoredEvent): Event {
-    return storedToEvent(stored, this.#uid(stored), false);
+  #toEvent(slot: number): Event {
+    return this.#events.toEvent(slot, this.#uid(slot), false);
   }
 
   /** The core/v1 reply: a copy of the stored event, with type meta. */
-  coreView(stored: StoredEvent): Event {
-    return storedToEvent(stored, this.#uid(stored), true);
+  coreView(slot: number): Event {
+    return this.#events.toEvent(slot, this.#uid(slot), true);
   }
 
   /** The events.k8s.io/v1 reply: a copy of the stored event in that shape. */
-  eventsView(stored: StoredEvent): EventsV1Event {
-    return coreV1ToEventsV1(this.#toEvent(stored));
+  eventsView(slot: number): EventsV1Event {
+    return coreV1ToEventsV1(this.#toEvent(slot));
   }
 
   // --- requests -----------------------------------------------------------
@@ -361,7 +359,7 @@ class EventStore {
     method: MemorySinkMethod,
     input: Event | EventsV1Event,
     body: string | undefined,
-    view: (store: EventStore, stored: StoredEvent) => T,
+    view: (store: EventStore, slot: number) => T,
   ): Promise<T> {
     const calls = api === 'v1' ? this.#callsV1 : this.#callsEventsV1;
     if (method === 'create') calls.create++;
@@ -390,7 +388,7 @@ class EventStore {
     method: MemorySinkMethod,
     input: Event | EventsV1Event,
     body: string | undefined,
-  ): StoredEvent {
+  ): number {
     const namespace = input?.metadata?.namespace ?? '';
     const name = input?.metadata?.name ?? '';
     // One reading of the clock serves the whole request.
@@ -400,10 +398,10 @@ class EventStore {
         const fault = this.#takeFault(api, method, name);
         if (fault !== undefined) throw fault;
       }
-      let stored: StoredEvent;
-      if (method === 'create') stored = this.#create(api, input, now);
-      else if (method === 'update') stored = this.#update(api, input, now);
-      else stored = this.#patch(api, input, body ?? '', now);
+      let slot: number;
+      if (method === 'create') slot = this.#create(api, input, now);
+      else if (method === 'update') slot = this.#update(api, input, now);
+      else slot = this.#patch(api, input, body ?? '', now);
       if (this.#logCapacity > 0) {
         this.#requests.add(
           api,
@@ -412,11 +410,11 @@ class EventStore {
           name,
           body,
           'ok',
-          stored.resourceVersion,
+          this.#events.resourceVersion[slot] as number,
           now,
         );
       }
-      return stored;
+      return slot;
     } catch (error) {
       // The EventSink contract: reject with a SinkError, whatever went wrong.
       const failure = isSinkError(error)
@@ -443,11 +441,7 @@ class EventStore {
     }
   }
 
-  #create(
-    api: EventApi,
-    input: Event | EventsV1Event,
-    now: number,
-  ): StoredEvent {
+  #create(api: EventApi, input: Event | EventsV1Event, now: number): number {
     if (
       api === 'v1' &&
       typeof input === 'object' &&
@@ -459,11 +453,8 @@ class EventStore {
       // validates the caller's object: for the fields validation reads, that
       // is the same as validating the copy (anything else takes the generic
       // path below).
-      const stored = storedFromInput(input as Event);
-      if (stored !== undefined) {
-        if (this.#validate) this.#checkCreate(input as Event, api);
-        return this.#insert(stored, now);
-      }
+      const slot = this.#events.fromInput(input as Event);
+      if (slot !== NO_SLOT) return this.#insert(slot, api, input as Event, now);
     }
     return this.#insertEvent(api, this.#toInternal(api, input), now);
   }
@@ -481,51 +472,56 @@ class EventStore {
   }
 
   /** Creates an event from an internal object (a fresh copy it takes over). */
-  #insertEvent(api: EventApi, event: Event, now: number): StoredEvent {
-    if (this.#validate) this.#checkCreate(event, api);
-    const stored = new StoredEvent();
-    fillStored(stored, event);
-    return this.#insert(stored, now);
+  #insertEvent(api: EventApi, event: Event, now: number): number {
+    const slot = this.#events.alloc();
+    this.#events.fill(slot, event);
+    return this.#insert(slot, api, event, now);
   }
 
-  #insert(stored: StoredEvent, now: number): StoredEvent {
-    const namespace = keyOf(stored.namespace);
-    const name = keyOf(stored.name);
-    if (
-      this.#namespaces !== undefined &&
-      !this.#namespaces.has(stored.namespace as string)
-    ) {
-      throw new NotFoundError(`namespaces "${namespace}" not found`);
+  /**
+   * Stores the event just written into a fresh slot, unless the server would
+   * refuse it (then the slot is freed). `event` is what validation checks.
+   */
+  #insert(slot: number, api: EventApi, event: Event, now: number): number {
+    const events = this.#events;
+    try {
+      if (this.#validate) this.#checkCreate(event, api);
+      const rawNamespace = events.namespace[slot];
+      const namespace = keyOf(rawNamespace);
+      const name = keyOf(events.name[slot]);
+      if (
+        this.#namespaces !== undefined &&
+        !this.#namespaces.has(rawNamespace as string)
+      ) {
+        throw new NotFoundError(`namespaces "${namespace}" not found`);
+      }
+      if (this.#terminating.has(rawNamespace as string)) {
+        throw new ForbiddenError(
+          `events "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        );
+      }
+      if (this.#lookup(namespace, name, now) !== NO_SLOT) {
+        throw new AlreadyExistsError(`events "${name}" already exists`);
+      }
+    } catch (error) {
+      events.release(slot);
+      throw error;
     }
-    if (this.#terminating.has(stored.namespace as string)) {
-      throw new ForbiddenError(
-        `events "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-      );
-    }
-    if (this.#lookup(namespace, name, now) !== undefined) {
-      throw new AlreadyExistsError(`events "${name}" already exists`);
-    }
-    stored.uid = ++this.#uids;
-    stored.creationSeconds = Math.floor(now / 1000);
-    stored.key = name;
-    stored.namespaceKey = namespace;
-    this.#touch(stored, now);
-    this.#add(stored);
-    return stored;
+    events.uid[slot] = ++this.#uids;
+    events.creationSeconds[slot] = Math.floor(now / 1000);
+    this.#touch(slot, now);
+    this.#add(slot);
+    return slot;
   }
 
-  #update(
-    api: EventApi,
-    input: Event | EventsV1Event,
-    now: number,
-  ): StoredEvent {
+  #update(api: EventApi, input: Event | EventsV1Event, now: number): number {
     const next = this.#toInternal(api, input);
     const name = keyOf(next.metadata.name);
     const previous = this.#lookup(keyOf(next.metadata.namespace), name, now);
     // The server allows create on update for events.
-    if (previous === undefined) return this.#insertEvent(api, next, now);
+    if (previous === NO_SLOT) return this.#insertEvent(api, next, now);
     const wanted = next.metadata.resourceVersion;
-    if (wanted && wanted !== String(previous.resourceVersion)) {
+    if (wanted && wanted !== String(this.#events.resourceVersion[previous])) {
       throw sinkErrorFromStatus(
         409,
         `Operation cannot be fulfilled on events "${name}": the object has been modified; please apply your changes to the latest version and try again`,
@@ -539,13 +535,13 @@ class EventStore {
     input: Event | EventsV1Event,
     body: string,
     now: number,
-  ): StoredEvent {
+  ): number {
     const { namespace = '', name = '' } = input?.metadata ?? {};
     if (name === '') {
       throw new RequestConstructionError('resource name may not be empty');
     }
     const previous = this.#lookup(keyOf(namespace), keyOf(name), now);
-    if (previous === undefined)
+    if (previous === NO_SLOT)
       throw new NotFoundError(`events "${name}" not found`);
     if (api === 'v1') {
       const fast = readCountPatch(body);
@@ -614,7 +610,7 @@ class EventStore {
       );
     }
     const wanted = next.metadata.resourceVersion;
-    if (wanted && wanted !== String(previous.resourceVersion)) {
+    if (wanted && wanted !== String(this.#events.resourceVersion[previous])) {
       throw sinkErrorFromStatus(
         409,
         `Operation cannot be fulfilled on events "${name}": the object has been modified`,
@@ -630,7 +626,7 @@ class EventStore {
    * copies. Returns whether it did.
    */
   #countPatch(
-    stored: StoredEvent,
+    slot: number,
     patch: Record<string, unknown>,
     now: number,
   ): boolean {
@@ -652,7 +648,7 @@ class EventStore {
       return false;
     const lastMs = parseTimeMs(last);
     if (lastMs === undefined) return false;
-    return this.#applyCount(stored, count as number, message, lastMs, now);
+    return this.#applyCount(slot, count as number, message, lastMs, now);
   }
 
   /**
@@ -660,21 +656,22 @@ class EventStore {
    * has to decide. Returns whether it did.
    */
   #applyCount(
-    stored: StoredEvent,
+    slot: number,
     count: number,
     message: string,
     lastMs: number,
     now: number,
   ): boolean {
+    const events = this.#events;
     // A stored event passed the legacy validation, which reads none of these
     // three fields unless eventTime is set (then the message length counts):
     // without eventTime its answer cannot change.
-    if (this.#validate && stored.eventTimeMs !== undefined) return false;
-    stored.count = count;
+    if (this.#validate && !Number.isNaN(events.eventTimeMs[slot])) return false;
+    events.count[slot] = count;
     // Keep the stored string when the message repeats (it usually does).
-    if (message !== stored.message) stored.message = message;
-    stored.lastSeconds = Math.floor(lastMs / 1000);
-    this.#touch(stored, now);
+    if (message !== events.message[slot]) events.message[slot] = message;
+    events.lastSeconds[slot] = Math.floor(lastMs / 1000);
+    this.#touch(slot, now);
     return true;
   }
 
@@ -682,10 +679,10 @@ class EventStore {
   #replace(
     api: EventApi,
     next: Event,
-    stored: StoredEvent,
+    slot: number,
     prev: Event,
     now: number,
-  ): StoredEvent {
+  ): number {
     normalise(next);
     if (this.#validate) {
       const issues = validateEventUpdate(next, prev, api);
@@ -697,15 +694,15 @@ class EventStore {
       }
     }
     // uid and creationTimestamp stay; the place in the listing order too.
-    fillStored(stored, next);
-    this.#touch(stored, now);
-    return stored;
+    this.#events.fill(slot, next);
+    this.#touch(slot, now);
+    return slot;
   }
 
   /** Gives a write its resourceVersion and, with a TTL, its expiry. */
-  #touch(stored: StoredEvent, now: number): void {
-    stored.resourceVersion = ++this.#resourceVersion;
-    if (this.#expires) stored.expiresAt = now + this.#ttlMs;
+  #touch(slot: number, now: number): void {
+    this.#events.resourceVersion[slot] = ++this.#resourceVersion;
+    if (this.#expires) this.#events.expiresAt[slot] = now + this.#ttlMs;
   }
 
   #toInternal(api: EventApi, input: Event | EventsV1Event): Event {
@@ -739,10 +736,7 @@ class EventStore {
   // --- the index ----------------------------------------------------------
 
   /** The events of a namespace by name; made when `make` is set. */
-  #names(
-    namespace: string,
-    make: boolean,
-  ): Map<string, StoredEvent> | undefined {
+  #names(namespace: string, make: boolean): Map<string, number> | undefined {
     if (namespace === this.#lastNamespace) return this.#lastNames;
     let names = this.#index.get(namespace);
     if (names === undefined) {
@@ -756,29 +750,33 @@ class EventStore {
   }
 
   /** Adds a new event as the newest, evicting the oldest beyond maxEvents. */
-  #add(stored: StoredEvent): void {
-    (this.#names(stored.namespaceKey, true) as Map<string, StoredEvent>).set(
-      stored.key,
-      stored,
-    );
-    stored.prev = this.#newest;
-    stored.next = undefined;
-    if (this.#newest === undefined) this.#oldest = stored;
-    else this.#newest.next = stored;
-    this.#newest = stored;
-    if (++this.#size > this.#maxEvents)
-      this.#remove(this.#oldest as StoredEvent);
+  #add(slot: number): void {
+    const events = this.#events;
+    (
+      this.#names(keyOf(events.namespace[slot]), true) as Map<string, number>
+    ).set(keyOf(events.name[slot]), slot);
+    const newest = this.#newest;
+    events.prev[slot] = newest;
+    events.next[slot] = NO_SLOT;
+    if (newest === NO_SLOT) this.#oldest = slot;
+    else events.next[newest] = slot;
+    this.#newest = slot;
+    if (++this.#size > this.#maxEvents) this.#remove(this.#oldest);
   }
 
-  #remove(stored: StoredEvent): void {
-    this.#names(stored.namespaceKey, false)?.delete(stored.key);
-    const { prev, next } = stored;
-    if (prev === undefined) this.#oldest = next;
-    else prev.next = next;
-    if (next === undefined) this.#newest = prev;
-    else next.prev = prev;
-    stored.prev = undefined;
-    stored.next = undefined;
+  /** Deletes a stored event and frees its slot. */
+  #remove(slot: number): void {
+    const events = this.#events;
+    this.#names(keyOf(events.namespace[slot]), false)?.delete(
+      keyOf(events.name[slot]),
+    );
+    const prev = events.prev[slot] as number;
+    const next = events.next[slot] as number;
+    if (prev === NO_SLOT) this.#oldest = next;
+    else events.next[prev] = next;
+    if (next === NO_SLOT) this.#newest = prev;
+    else events.prev[next] = prev;
+    events.release(slot);
     this.#size--;
   }
 
@@ -789,22 +787,19 @@ class EventStore {
     return this.clock === realClock ? Date.now() : this.clock.now().getTime();
   }
 
-  /** The stored event, unless it has expired (then it is deleted). */
-  #lookup(
-    namespace: string,
-    name: string,
-    now: number,
-  ): StoredEvent | undefined {
-    const stored = this.#names(namespace, false)?.get(name);
-    if (stored === undefined) return undefined;
-    if (this.#expires && stored.expiresAt <= now) {
-      this.#remove(stored);
-      return undefined;
+  /** The slot of the stored event, unless it has expired (then it is deleted). */
+  #lookup(namespace: string, name: string, now: number): number {
+    const slot = this.#names(namespace, false)?.get(name);
+    if (slot === undefined) return NO_SLOT;
+    if (this.#expires && (this.#events.expiresAt[slot] as number) <= now) {
+      this.#remove(slot);
+      return NO_SLOT;
     }
-    return stored;
+    return slot;
   }
 
-  get(namespace: string, name: string): StoredEvent | undefined {
+  /** The slot of a stored event, or {@link NO_SLOT}. */
+  get(namespace: string, name: string): number {
     return this.#lookup(
       keyOf(namespace),
       keyOf(name),
@@ -812,39 +807,45 @@ class EventStore {
     );
   }
 
-  list(filter: EventListFilter = {}): StoredEvent[] {
+  /** The slots of the stored events matching `filter`, oldest created first. */
+  list(filter: EventListFilter = {}): number[] {
     const now = this.clock.now().getTime();
     const ref = filter.involvedObject ?? filter.regarding;
-    const out: StoredEvent[] = [];
-    for (let e = this.#oldest; e !== undefined;) {
-      const stored = e;
-      e = e.next;
-      if (this.#expires && stored.expiresAt <= now) {
-        this.#remove(stored);
+    const events = this.#events;
+    const out: number[] = [];
+    for (let slot = this.#oldest; slot !== NO_SLOT;) {
+      const current = slot;
+      slot = events.next[slot] as number;
+      if (this.#expires && (events.expiresAt[current] as number) <= now) {
+        this.#remove(current);
         continue;
       }
       if (
         filter.namespace !== undefined &&
-        stored.namespace !== filter.namespace
+        events.namespace[current] !== filter.namespace
       )
         continue;
-      if (filter.reason !== undefined && stored.reason !== filter.reason)
+      if (
+        filter.reason !== undefined &&
+        events.reason[current] !== filter.reason
+      )
         continue;
-      if (filter.type !== undefined && stored.type !== filter.type) continue;
-      if (!matchesRef(stored, ref)) continue;
-      out.push(stored);
+      if (filter.type !== undefined && events.type[current] !== filter.type)
+        continue;
+      if (!matchesRef(events, current, ref)) continue;
+      out.push(current);
     }
     return out;
   }
 
   delete(namespace: string, name: string): boolean {
-    const stored = this.#lookup(
+    const slot = this.#lookup(
       keyOf(namespace),
       keyOf(name),
       this.#expires ? this.#nowMs() : 0,
     );
-    if (stored === undefined) return false;
-    this.#remove(stored);
+    if (slot === NO_SLOT) return false;
+    this.#remove(slot);
     this.#notify();
     return true;
   }
@@ -946,19 +947,13 @@ class EventStore {
   }
 
   reset(): void {
-    // Unlink the stored events, so that none keeps the others alive.
-    for (let e = this.#oldest; e !== undefined;) {
-      const stored = e;
-      e = e.next;
-      stored.prev = undefined;
-      stored.next = undefined;
-    }
+    this.#events.clear();
     this.#index = new Map();
     this.#lastNamespace = undefined;
     this.#lastNames = undefined;
     this.#size = 0;
-    this.#oldest = undefined;
-    this.#newest = undefined;
+    this.#oldest = NO_SLOT;
+    this.#newest = NO_SLOT;
     this.#callsV1 = emptyCalls();
     this.#callsEventsV1 = emptyCalls();
     this.#requests.clear();
@@ -996,12 +991,12 @@ class EventStore {
 // The views requests answer with. Module functions rather than closures per
 // sink: optimised code that inlines a sink's own closure is thrown away when
 // that sink is collected.
-function coreView(store: EventStore, stored: StoredEvent): Event {
-  return store.coreView(stored);
+function coreView(store: EventStore, slot: number): Event {
+  return store.coreView(slot);
 }
 
-function eventsView(store: EventStore, stored: StoredEvent): EventsV1Event {
-  return store.eventsView(stored);
+function eventsView(store: EventStore, slot: number): EventsV1Event {
+  return store.eventsView(slot);
 }
 
 // The store of each sink, shared with its events.k8s.io/v1 view without
@@ -1119,8 +1114,8 @@ export class MemorySink implements EventSink<Event> {
 
   /** The stored event, as a core/v1 event, or `undefined`. */
   get(namespace: string, name: string): Event | undefined {
-    const event = this.#store.get(namespace, name);
-    return event === undefined ? undefined : this.#store.coreView(event);
+    const slot = this.#store.get(namespace, name);
+    return slot === NO_SLOT ? undefined : this.#store.coreView(slot);
   }
 
   /** How many events are stored (expired ones not yet swept may count). */
@@ -1300,8 +1295,8 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
 
   /** The stored event, as an events.k8s.io/v1 event, or `undefined`. */
   get(namespace: string, name: string): EventsV1Event | undefined {
-    const event = this.#store.get(namespace, name);
-    return event === undefined ? undefined : this.#store.eventsView(event);
+    const slot = this.#store.get(namespace, name);
+    return slot === NO_SLOT ? undefined : this.#store.eventsView(slot);
   }
 
   /** Calls made through events.k8s.io/v1, by method. */

@@ -1,0 +1,494 @@
+import type { Event } from '@event-recorder/core';
+import {
+  cloneRef,
+  cloneSeries,
+  copyStrings,
+  isPlainObject,
+} from './eventObject.js';
+
+type Loose = Record<string, unknown>;
+
+// `source` of a stored event: absent, an object (its two fields flattened),
+// or a value of another type kept as it is (in `sourceComponent`).
+const SOURCE_ABSENT = 0;
+const SOURCE_OBJECT = 1;
+const SOURCE_OTHER = 2;
+
+/** A slot number meaning "no event". */
+export const NO_SLOT = -1;
+
+function isTime(value: unknown): boolean {
+  return (
+    value === undefined ||
+    (value instanceof Date && !Number.isNaN(value.getTime()))
+  );
+}
+
+function isText(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+/** Whole seconds of a stored core timestamp, `NaN` when absent. */
+function seconds(date: unknown): number {
+  return date === undefined
+    ? Number.NaN
+    : Math.floor((date as Date).getTime() / 1000);
+}
+
+/**
+ * The stored events, as the internal (core/v1) objects the server keeps, in
+ * columns: one array per field, an event being a slot number. The sink keeps
+ * thousands of events alive across garbage collections, and objects that
+ * live that long are copied by every scavenge until they are promoted; the
+ * columns are a few long-lived arrays, so a stored event costs the
+ * collector no object of its own. Metadata, `involvedObject` and `source`
+ * are flattened into columns, timestamps are numbers (first/last and creation
+ * in whole seconds, which they are once stored; `NaN` when absent), and the
+ * uid and resourceVersion are numbers formatted only in the copies handed
+ * out. Slots also link the events in creation order (`prev`/`next`), and
+ * freed slots are reused.
+ *
+ * Nothing outside the store ever sees a slot's values but through
+ * {@link StoredEvents.toEvent}, which copies them, so the store may change a
+ * slot in place.
+ */
+export class StoredEvents {
+  /** The previous and next slot in creation order, {@link NO_SLOT} at the ends. */
+  readonly prev: number[] = [];
+  readonly next: number[] = [];
+  /** When the event expires (ms), with a TTL. */
+  readonly expiresAt: number[] = [];
+  // metadata
+  readonly name: unknown[] = [];
+  readonly namespace: unknown[] = [];
+  readonly annotations: unknown[] = [];
+  readonly labels: unknown[] = [];
+  readonly resourceVersion: number[] = [];
+  readonly uid: number[] = [];
+  readonly creationSeconds: number[] = [];
+  // involvedObject, always an object once stored
+  readonly kind: unknown[] = [];
+  readonly apiVersion: unknown[] = [];
+  readonly objectName: unknown[] = [];
+  readonly objectNamespace: unknown[] = [];
+  readonly objectUid: unknown[] = [];
+  readonly objectResourceVersion: unknown[] = [];
+  readonly fieldPath: unknown[] = [];
+  readonly reason: unknown[] = [];
+  readonly message: unknown[] = [];
+  readonly source: number[] = [];
+  readonly sourceComponent: unknown[] = [];
+  readonly sourceHost: unknown[] = [];
+  /** `firstTimestamp` in seconds, `NaN` when absent. */
+  readonly firstSeconds: number[] = [];
+  readonly lastSeconds: number[] = [];
+  readonly count: unknown[] = [];
+  readonly type: unknown[] = [];
+  /** `eventTime` in ms, `NaN` when absent. */
+  readonly eventTimeMs: number[] = [];
+  readonly series: unknown[] = [];
+  readonly action: unknown[] = [];
+  readonly related: unknown[] = [];
+  readonly reportingComponent: unknown[] = [];
+  readonly reportingInstance: unknown[] = [];
+  #free: number[] = [];
+  #slots = 0;
+
+  /** A slot for a new event; its fields are set by the caller. */
+  alloc(): number {
+    const slot = this.#free.pop();
+    if (slot !== undefined) return slot;
+    // A new slot at the end of every column, so they stay packed.
+    const end = this.#slots++;
+    this.prev.push(NO_SLOT);
+    this.next.push(NO_SLOT);
+    this.expiresAt.push(0);
+    this.name.push(undefined);
+    this.namespace.push(undefined);
+    this.annotations.push(undefined);
+    this.labels.push(undefined);
+    this.resourceVersion.push(0);
+    this.uid.push(0);
+    this.creationSeconds.push(0);
+    this.kind.push(undefined);
+    this.apiVersion.push(undefined);
+    this.objectName.push(undefined);
+    this.objectNamespace.push(undefined);
+    this.objectUid.push(undefined);
+    this.objectResourceVersion.push(undefined);
+    this.fieldPath.push(undefined);
+    this.reason.push(undefined);
+    this.message.push(undefined);
+    this.source.push(SOURCE_ABSENT);
+    this.sourceComponent.push(undefined);
+    this.sourceHost.push(undefined);
+    this.firstSeconds.push(Number.NaN);
+    this.lastSeconds.push(Number.NaN);
+    this.count.push(undefined);
+    this.type.push(undefined);
+    this.eventTimeMs.push(Number.NaN);
+    this.series.push(undefined);
+    this.action.push(undefined);
+    this.related.push(undefined);
+    this.reportingComponent.push(undefined);
+    this.reportingInstance.push(undefined);
+    return end;
+  }
+
+  /**
+   * Frees a slot. Its values stay until the slot is reused (by the next
+   * create, when `maxEvents` evicts), so that freeing costs nothing: what
+   * freed slots hold is bounded by the most events ever stored at once.
+   */
+  release(slot: number): void {
+    this.#free.push(slot);
+  }
+
+  /** Forgets every event. */
+  clear(): void {
+    for (const column of [
+      this.prev,
+      this.next,
+      this.expiresAt,
+      this.name,
+      this.namespace,
+      this.annotations,
+      this.labels,
+      this.resourceVersion,
+      this.uid,
+      this.creationSeconds,
+      this.kind,
+      this.apiVersion,
+      this.objectName,
+      this.objectNamespace,
+      this.objectUid,
+      this.objectResourceVersion,
+      this.fieldPath,
+      this.reason,
+      this.message,
+      this.source,
+      this.sourceComponent,
+      this.sourceHost,
+      this.firstSeconds,
+      this.lastSeconds,
+      this.count,
+      this.type,
+      this.eventTimeMs,
+      this.series,
+      this.action,
+      this.related,
+      this.reportingComponent,
+      this.reportingInstance,
+    ]) {
+      column.length = 0;
+    }
+    this.#free = [];
+    this.#slots = 0;
+  }
+
+  #setMetadata(
+    slot: number,
+    name: unknown,
+    namespace: unknown,
+    annotations: unknown,
+    labels: unknown,
+  ): void {
+    this.name[slot] = name;
+    this.namespace[slot] = namespace;
+    this.annotations[slot] = annotations;
+    this.labels[slot] = labels;
+  }
+
+  #setObject(slot: number, ref: Loose): void {
+    this.kind[slot] = ref['kind'];
+    this.apiVersion[slot] = ref['apiVersion'];
+    this.objectName[slot] = ref['name'];
+    this.objectNamespace[slot] = ref['namespace'];
+    this.objectUid[slot] = ref['uid'];
+    this.objectResourceVersion[slot] = ref['resourceVersion'];
+    this.fieldPath[slot] = ref['fieldPath'];
+  }
+
+  #setSource(slot: number, source: unknown): void {
+    if (source === undefined) {
+      this.source[slot] = SOURCE_ABSENT;
+      this.sourceComponent[slot] = undefined;
+      this.sourceHost[slot] = undefined;
+    } else if (isPlainObject(source)) {
+      this.source[slot] = SOURCE_OBJECT;
+      this.sourceComponent[slot] = source['component'];
+      this.sourceHost[slot] = source['host'];
+    } else {
+      this.source[slot] = SOURCE_OTHER;
+      this.sourceComponent[slot] = source;
+      this.sourceHost[slot] = undefined;
+    }
+  }
+
+  /**
+   * Sets every field of a slot but the server's (uid, creationTimestamp,
+   * resourceVersion) from an internal event: a fresh copy, already checked by
+   * `checkShape` and normalised (timestamps truncated), whose objects the
+   * store takes over.
+   */
+  fill(slot: number, event: Event): void {
+    const e = event as unknown as Loose;
+    const m = e['metadata'] as Loose;
+    this.#setMetadata(
+      slot,
+      m['name'],
+      m['namespace'],
+      m['annotations'],
+      m['labels'],
+    );
+    this.#setObject(slot, e['involvedObject'] as Loose);
+    this.reason[slot] = e['reason'];
+    this.message[slot] = e['message'];
+    this.#setSource(slot, e['source']);
+    this.firstSeconds[slot] = seconds(e['firstTimestamp']);
+    this.lastSeconds[slot] = seconds(e['lastTimestamp']);
+    this.count[slot] = e['count'];
+    this.type[slot] = e['type'];
+    const eventTime = e['eventTime'];
+    this.eventTimeMs[slot] =
+      eventTime === undefined ? Number.NaN : (eventTime as Date).getTime();
+    this.series[slot] = e['series'];
+    this.action[slot] = e['action'];
+    this.related[slot] = e['related'];
+    this.reportingComponent[slot] = e['reportingComponent'];
+    this.reportingInstance[slot] = e['reportingInstance'];
+  }
+
+  /**
+   * Stores a core/v1 create read straight from the caller's object: what
+   * copying it, checking its shape and normalising it gives, in one pass.
+   * Returns the slot, or {@link NO_SLOT} for anything off the common path (no
+   * `involvedObject`, annotations, a field of the wrong type), which then
+   * takes the generic path and its errors.
+   */
+  fromInput(input: Event): number {
+    const e = input as unknown as Loose;
+    const m = e['metadata'];
+    const ref = e['involvedObject'];
+    if (!isPlainObject(m) || !isPlainObject(ref)) return NO_SLOT;
+    if (m['annotations'] !== undefined) return NO_SLOT;
+    const reason = e['reason'];
+    const message = e['message'];
+    const type = e['type'];
+    const action = e['action'];
+    const component = e['reportingComponent'];
+    const instance = e['reportingInstance'];
+    const first = e['firstTimestamp'];
+    const last = e['lastTimestamp'];
+    const eventTime = e['eventTime'];
+    const count = e['count'];
+    const series = e['series'];
+    if (
+      !isText(reason) ||
+      !isText(message) ||
+      !isText(type) ||
+      !isText(action) ||
+      !isText(component) ||
+      !isText(instance) ||
+      !isTime(first) ||
+      !isTime(last) ||
+      !isTime(eventTime) ||
+      (count !== undefined && !Number.isSafeInteger(count)) ||
+      (series !== undefined &&
+        !(isPlainObject(series) && Number.isSafeInteger(series['count'])))
+    ) {
+      return NO_SLOT;
+    }
+    const labels = m['labels'];
+    const source = e['source'];
+    const related = e['related'];
+    const slot = this.alloc();
+    this.#setMetadata(
+      slot,
+      m['name'],
+      m['namespace'],
+      undefined,
+      labels === undefined ? undefined : copyStrings(labels),
+    );
+    this.#setObject(slot, ref);
+    this.reason[slot] = reason;
+    this.message[slot] = message;
+    this.#setSource(slot, source);
+    this.firstSeconds[slot] = seconds(first);
+    this.lastSeconds[slot] = seconds(last);
+    this.count[slot] = count;
+    this.type[slot] = type;
+    this.eventTimeMs[slot] =
+      eventTime === undefined ? Number.NaN : (eventTime as Date).getTime();
+    this.series[slot] = series === undefined ? undefined : cloneSeries(series);
+    this.action[slot] = action;
+    this.related[slot] = related === undefined ? undefined : cloneRef(related);
+    this.reportingComponent[slot] = component ?? '';
+    this.reportingInstance[slot] = instance ?? '';
+    return slot;
+  }
+
+  /**
+   * A copy of a stored event as a core/v1 `Event`, with `apiVersion: 'v1'`
+   * and `kind: 'Event'` first when `typeMeta` is set: field for field and in
+   * the same order what `cloneEvent` gives of the event it stands for. Builds
+   * each object by adding known fields in a fixed order, which V8 does far
+   * faster than spreading.
+   */
+  toEvent(slot: number, uid: string, typeMeta: boolean): Event {
+    const name = this.name[slot];
+    const namespace = this.namespace[slot];
+    const annotations = this.annotations[slot];
+    const labels = this.labels[slot];
+    const resourceVersion = String(this.resourceVersion[slot]);
+    const creationTimestamp = new Date(
+      (this.creationSeconds[slot] as number) * 1000,
+    );
+    // The usual shapes as literals, which V8 makes in one step; others are
+    // built field by field, in the same order.
+    let metadata: Loose;
+    if (
+      name !== undefined &&
+      namespace !== undefined &&
+      annotations === undefined &&
+      labels === undefined
+    ) {
+      metadata = { name, namespace, resourceVersion, uid, creationTimestamp };
+    } else {
+      metadata = {};
+      if (name !== undefined) metadata['name'] = name;
+      if (namespace !== undefined) metadata['namespace'] = namespace;
+      if (annotations !== undefined)
+        metadata['annotations'] = copyStrings(annotations);
+      if (labels !== undefined) metadata['labels'] = copyStrings(labels);
+      metadata['resourceVersion'] = resourceVersion;
+      metadata['uid'] = uid;
+      metadata['creationTimestamp'] = creationTimestamp;
+    }
+    const kind = this.kind[slot];
+    const apiVersion = this.apiVersion[slot];
+    const objectName = this.objectName[slot];
+    const objectNamespace = this.objectNamespace[slot];
+    const objectUid = this.objectUid[slot];
+    const objectVersion = this.objectResourceVersion[slot];
+    const fieldPath = this.fieldPath[slot];
+    let ref: Loose;
+    if (
+      kind !== undefined &&
+      apiVersion !== undefined &&
+      objectName !== undefined &&
+      objectNamespace !== undefined &&
+      objectUid !== undefined &&
+      objectVersion === undefined &&
+      fieldPath === undefined
+    ) {
+      ref = {
+        kind,
+        apiVersion,
+        name: objectName,
+        namespace: objectNamespace,
+        uid: objectUid,
+      };
+    } else {
+      ref = {};
+      if (kind !== undefined) ref['kind'] = kind;
+      if (apiVersion !== undefined) ref['apiVersion'] = apiVersion;
+      if (objectName !== undefined) ref['name'] = objectName;
+      if (objectNamespace !== undefined) ref['namespace'] = objectNamespace;
+      if (objectUid !== undefined) ref['uid'] = objectUid;
+      if (objectVersion !== undefined) ref['resourceVersion'] = objectVersion;
+      if (fieldPath !== undefined) ref['fieldPath'] = fieldPath;
+    }
+    const reason = this.reason[slot];
+    const message = this.message[slot];
+    const sourceKind = this.source[slot];
+    const component = this.sourceComponent[slot];
+    const host = this.sourceHost[slot];
+    const first = this.firstSeconds[slot] as number;
+    const last = this.lastSeconds[slot] as number;
+    const count = this.count[slot];
+    const type = this.type[slot];
+    const eventTime = this.eventTimeMs[slot] as number;
+    const series = this.series[slot];
+    const action = this.action[slot];
+    const related = this.related[slot];
+    const reportingComponent = this.reportingComponent[slot];
+    const reportingInstance = this.reportingInstance[slot];
+    if (
+      reason !== undefined &&
+      message !== undefined &&
+      sourceKind === SOURCE_OBJECT &&
+      component !== undefined &&
+      host !== undefined &&
+      !Number.isNaN(first) &&
+      !Number.isNaN(last) &&
+      count !== undefined &&
+      type !== undefined &&
+      Number.isNaN(eventTime) &&
+      series === undefined &&
+      action === undefined &&
+      related === undefined &&
+      reportingComponent !== undefined &&
+      reportingInstance !== undefined
+    ) {
+      const source = { component, host };
+      const firstTimestamp = new Date(first * 1000);
+      const lastTimestamp = new Date(last * 1000);
+      return (typeMeta
+        ? {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata,
+            involvedObject: ref,
+            reason,
+            message,
+            source,
+            firstTimestamp,
+            lastTimestamp,
+            count,
+            type,
+            reportingComponent,
+            reportingInstance,
+          }
+        : {
+            metadata,
+            involvedObject: ref,
+            reason,
+            message,
+            source,
+            firstTimestamp,
+            lastTimestamp,
+            count,
+            type,
+            reportingComponent,
+            reportingInstance,
+          }) as unknown as Event;
+    }
+    const out: Loose = typeMeta ? { apiVersion: 'v1', kind: 'Event' } : {};
+    out['metadata'] = metadata;
+    out['involvedObject'] = ref;
+    if (reason !== undefined) out['reason'] = reason;
+    if (message !== undefined) out['message'] = message;
+    if (sourceKind === SOURCE_OBJECT) {
+      const source: Loose = {};
+      if (component !== undefined) source['component'] = component;
+      if (host !== undefined) source['host'] = host;
+      out['source'] = source;
+    } else if (sourceKind === SOURCE_OTHER) {
+      out['source'] = component;
+    }
+    if (!Number.isNaN(first)) out['firstTimestamp'] = new Date(first * 1000);
+    if (!Number.isNaN(last)) out['lastTimestamp'] = new Date(last * 1000);
+    if (count !== undefined) out['count'] = count;
+    if (type !== undefined) out['type'] = type;
+    if (!Number.isNaN(eventTime)) out['eventTime'] = new Date(eventTime);
+    if (series !== undefined) out['series'] = cloneSeries(series);
+    if (action !== undefined) out['action'] = action;
+    if (related !== undefined) out['related'] = cloneRef(related);
+    if (reportingComponent !== undefined)
+      out['reportingComponent'] = reportingComponent;
+    if (reportingInstance !== undefined)
+      out['reportingInstance'] = reportingInstance;
+    return out as unknown as Event;
+  }
+}
