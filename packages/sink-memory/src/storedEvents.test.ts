@@ -151,7 +151,7 @@ describe('StoredEvents', () => {
         message: fc.string(),
         source: fc.record(
           { component: fc.string(), host: fc.string() },
-          { requiredKeys: ['component', 'host'] },
+          { requiredKeys: ['component'] },
         ),
         firstTimestamp: date,
         lastTimestamp: date,

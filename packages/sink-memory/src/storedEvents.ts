@@ -379,16 +379,25 @@ export class StoredEvents {
       objectName !== undefined &&
       objectNamespace !== undefined &&
       objectUid !== undefined &&
-      objectVersion === undefined &&
       fieldPath === undefined
     ) {
-      ref = {
-        kind,
-        apiVersion,
-        name: objectName,
-        namespace: objectNamespace,
-        uid: objectUid,
-      };
+      ref =
+        objectVersion === undefined
+          ? {
+              kind,
+              apiVersion,
+              name: objectName,
+              namespace: objectNamespace,
+              uid: objectUid,
+            }
+          : {
+              kind,
+              apiVersion,
+              name: objectName,
+              namespace: objectNamespace,
+              uid: objectUid,
+              resourceVersion: objectVersion,
+            };
     } else {
       ref = {};
       if (kind !== undefined) ref['kind'] = kind;
@@ -419,7 +428,6 @@ export class StoredEvents {
       message !== undefined &&
       sourceKind === SOURCE_OBJECT &&
       component !== undefined &&
-      host !== undefined &&
       !Number.isNaN(first) &&
       !Number.isNaN(last) &&
       count !== undefined &&
@@ -431,7 +439,8 @@ export class StoredEvents {
       reportingComponent !== undefined &&
       reportingInstance !== undefined
     ) {
-      const source = { component, host };
+      const source: Loose =
+        host === undefined ? { component } : { component, host };
       const firstTimestamp = new Date(first * 1000);
       const lastTimestamp = new Date(last * 1000);
       return (typeMeta
