@@ -473,6 +473,31 @@ export class StoredEvents {
             reportingInstance,
           }) as unknown as Event;
     }
+    return this.#toEventByField(typeMeta, metadata, ref, slot);
+  }
+
+  /** {@link StoredEvents.toEvent} for the other shapes: field by field. */
+  #toEventByField(
+    typeMeta: boolean,
+    metadata: Loose,
+    ref: Loose,
+    slot: number,
+  ): Event {
+    const reason = this.reason[slot];
+    const message = this.message[slot];
+    const sourceKind = this.source[slot];
+    const component = this.sourceComponent[slot];
+    const host = this.sourceHost[slot];
+    const first = this.firstSeconds[slot] as number;
+    const last = this.lastSeconds[slot] as number;
+    const count = this.count[slot];
+    const type = this.type[slot];
+    const eventTime = this.eventTimeMs[slot] as number;
+    const series = this.series[slot];
+    const action = this.action[slot];
+    const related = this.related[slot];
+    const reportingComponent = this.reportingComponent[slot];
+    const reportingInstance = this.reportingInstance[slot];
     const out: Loose = typeMeta ? { apiVersion: 'v1', kind: 'Event' } : {};
     out['metadata'] = metadata;
     out['involvedObject'] = ref;
