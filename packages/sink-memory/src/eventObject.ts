@@ -219,6 +219,31 @@ export function readCountPatch(body: string): CountPatch | undefined {
   };
 }
 
+/** The two fields of the events.k8s.io/v1 series patch. */
+export interface SeriesPatch {
+  /** The new series count. */
+  count: number;
+  /** The new series lastObservedTime, in ms since the epoch. */
+  lastMs: number;
+}
+
+const seriesPatchPattern =
+  /^\{"series":\{"count":(0|[1-9]\d{0,14}),"lastObservedTime":"([^"\\]*)"\}\}$/;
+
+/**
+ * Reads the events.k8s.io/v1 series patch as the series tracker writes it,
+ * `{"series":{"count":N,"lastObservedTime":"…"}}`, without `JSON.parse`.
+ * Returns what `JSON.parse` and the merge would set, or `undefined` for any
+ * other body.
+ */
+export function readSeriesPatch(body: string): SeriesPatch | undefined {
+  const match = seriesPatchPattern.exec(body);
+  if (match === null) return undefined;
+  const lastMs = parseTimeMs(match[2] as string);
+  if (lastMs === undefined) return undefined;
+  return { count: Number(match[1]), lastMs };
+}
+
 /** Thrown by {@link applyMergePatch} for a body the server would refuse with 400. */
 export class PatchBodyError extends Error {}
 

@@ -672,6 +672,47 @@ describe('MemorySink write paths', () => {
     expect(fast.lastTimestamp).toEqual(new Date('2026-07-24T10:00:09Z'));
   });
 
+  it('applies the series patch as the generic merge does, whatever the event was created through', async () => {
+    const body =
+      '{"series":{"count":3,"lastObservedTime":"2026-07-24T10:00:01.250000Z"}}';
+    const created: Array<(sink: MemorySink) => Promise<unknown>> = [
+      (sink) => sink.eventsV1().create(newEvent()),
+      (sink) => sink.create(coreEvent({}, 'web-1.2')),
+      // A source that is not an object becomes {} through the events view.
+      (sink) =>
+        sink.create(
+          coreEvent(
+            { source: 'kubelet' as unknown as Event['source'] },
+            'web-1.2',
+          ),
+        ),
+    ];
+    for (const create of created) {
+      const fast = new MemorySink();
+      const slow = new MemorySink();
+      await create(fast);
+      await create(slow);
+      const target = fast.eventsV1().get('shop', 'web-1.2')!;
+      const a = await fast.eventsV1().patch(target, body);
+      // A space takes the body off the fast path, onto JSON.parse and the merge.
+      const b = await slow.eventsV1().patch(target, body.replace('{', '{ '));
+      expect(a).toEqual({
+        ...b,
+        metadata: { ...b.metadata, uid: a.metadata.uid },
+      });
+      const storedA = fast.get('shop', 'web-1.2')!;
+      const storedB = slow.get('shop', 'web-1.2')!;
+      expect(storedA).toEqual({
+        ...storedB,
+        metadata: { ...storedB.metadata, uid: storedA.metadata.uid },
+      });
+      expect(a.series).toEqual({
+        count: 3,
+        lastObservedTime: new Date('2026-07-24T10:00:01.250Z'),
+      });
+    }
+  });
+
   it('logs the resourceVersion each write answered with', async () => {
     const sink = new MemorySink();
     const created = await sink.create(coreEvent());

@@ -35,9 +35,11 @@ import {
   cloneEvent,
   parsePatchBody,
   parseTimeMs,
+  isPlainObject,
   readCountPatch,
+  readSeriesPatch,
 } from './eventObject.js';
-import { NO_SLOT, StoredEvents } from './storedEvents.js';
+import { NO_SLOT, SOURCE_OTHER, StoredEvents } from './storedEvents.js';
 import { RequestLog } from './requestLog.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 import { WaiterSet } from './waiters.js';
@@ -567,6 +569,13 @@ class EventStore {
         this.#applyCount(previous, fast.count, fast.message, fast.lastMs, now)
       )
         return previous;
+    } else {
+      const fast = readSeriesPatch(body);
+      if (
+        fast !== undefined &&
+        this.#applySeries(previous, fast.count, fast.lastMs, now)
+      )
+        return previous;
     }
     return this.#mergePatch(api, namespace, name, previous, body, now);
   }
@@ -700,6 +709,35 @@ class EventStore {
     // Keep the stored string when the message repeats (it usually does).
     if (message !== events.message[slot]) events.message[slot] = message;
     events.lastSeconds[slot] = Math.floor(lastMs / 1000);
+    this.#touch(slot, now);
+    return true;
+  }
+
+  /**
+   * Sets the series of an event in place for the events.k8s.io/v1 series
+   * patch, unless the generic path has to decide. Returns whether it did.
+   *
+   * Through that API the merge round-trips every other field unchanged, so
+   * the immutability checks pass, and the legacy validation the stored event
+   * passed reads no series: only the new series is left to check. A `source`
+   * or `related` that is not an object does not survive the round trip (the
+   * view copies it into an object), so those take the generic path.
+   */
+  #applySeries(
+    slot: number,
+    count: number,
+    lastMs: number,
+    now: number,
+  ): boolean {
+    const events = this.#events;
+    if (this.#validate && count < 2) return false;
+    const related = events.related[slot];
+    if (
+      events.source[slot] === SOURCE_OTHER ||
+      (related !== undefined && !isPlainObject(related))
+    )
+      return false;
+    events.series[slot] = { count, lastObservedTime: new Date(lastMs) };
     this.#touch(slot, now);
     return true;
   }

@@ -1,7 +1,12 @@
 import { parseTime, type Event } from '@event-recorder/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkShape, cloneEvent, readCountPatch } from './eventObject.js';
+import {
+  checkShape,
+  cloneEvent,
+  readCountPatch,
+  readSeriesPatch,
+} from './eventObject.js';
 import { NO_SLOT, StoredEvents } from './storedEvents.js';
 
 const ref = fc.record(
@@ -323,5 +328,38 @@ describe('readCountPatch', () => {
         },
       ),
     );
+  });
+});
+
+describe('readSeriesPatch', () => {
+  it('reads what JSON.parse reads from the series tracker body, or steps aside', () => {
+    let taken = 0;
+    const text = fc.oneof(
+      date.map((d) => d.toISOString().replace('Z', '000Z')),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.constant(2 ** 60)),
+        text,
+        fc.constantFrom('', ' ', '0'),
+        (count, at, noise) => {
+          const body = `{"series":{"count":${noise}${JSON.stringify(count)},"lastObservedTime":${JSON.stringify(at)}}}`;
+          const fast = readSeriesPatch(body);
+          if (fast === undefined) return;
+          taken++;
+          const { series } = JSON.parse(body) as {
+            series: { count: number; lastObservedTime: string };
+          };
+          expect(Number.isSafeInteger(series.count)).toBe(true);
+          expect(fast).toStrictEqual({
+            count: series.count,
+            lastMs: parseTime(series.lastObservedTime)?.getTime(),
+          });
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(taken).toBeGreaterThan(100);
   });
 });

@@ -12,7 +12,8 @@ type Loose = Record<string, unknown>;
 // or a value of another type kept as it is (in `sourceComponent`).
 const SOURCE_ABSENT = 0;
 const SOURCE_OBJECT = 1;
-const SOURCE_OTHER = 2;
+/** `source` of a value of another type, kept as it is. */
+export const SOURCE_OTHER = 2;
 
 /** A slot number meaning "no event". */
 export const NO_SLOT = -1;
