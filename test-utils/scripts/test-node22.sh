@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the Kubernetes sink tests (unit + integration against the real
-# apiserver) on Node 22 with @kubernetes/client-node 2.x, the pair that users
-# on Node 22+ install. The machine's Node and the repository's client-node 1.x
+# Runs the current workspace's vitest suite (the Kubernetes sink's unit and
+# integration tests, or the e2e scenarios, against the real apiserver) on
+# Node 22 with @kubernetes/client-node 2.x, the pair that users on Node 22+
+# install. npm runs it from the workspace's directory. The machine's Node and the repository's client-node 1.x
 # are covered by the ordinary `npm test`.
 #
 # Node 22 comes from the npm registry (the arch-specific package behind the
@@ -36,6 +37,5 @@ if ! have; then
 fi
 
 echo "test-node22: Node $("$NODE22" --version), @kubernetes/client-node $("$NODE22" -p "require('$CLIENT/package.json').version")"
-cd "$ROOT/packages/sink-kubernetes"
 export EVENT_RECORDER_CLIENT_NODE="$CLIENT/dist/index.js"
 exec "$NODE22" "$ROOT/node_modules/vitest/vitest.mjs" run --config vitest.config.ts "$@"

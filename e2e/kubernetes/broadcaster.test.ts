@@ -15,7 +15,10 @@ import {
 import type { KubeTestEnvInfo } from '@event-recorder/test-utils';
 import { setTimeout as delay } from 'node:timers/promises';
 import { beforeAll, expect, it } from 'vitest';
-import { CoreV1EventSink, EventsV1EventSink } from '../src/index.js';
+import {
+  CoreV1EventSink,
+  EventsV1EventSink,
+} from '@event-recorder/sink-kubernetes';
 
 /** Event writes the apiserver itself counted (its request metrics), by verb. */
 async function serverWrites(
