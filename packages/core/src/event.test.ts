@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventsV1Event } from './event.js';
+import type { Event, EventsV1Event } from './event.js';
 import {
   coreV1ToEventsV1,
   eventsV1ToCoreV1,
@@ -45,5 +45,26 @@ describe('API views', () => {
       kind: undefined,
     });
     expect(isEventsV1Event(back)).toBe(true);
+  });
+
+  it('converts untyped events whose nested records are null as spreading would, without throwing', () => {
+    const core = {
+      metadata: { name: 'a.1', namespace: 'shop' },
+      involvedObject: { kind: 'Pod', name: 'a' },
+      source: null,
+      related: null,
+      series: null,
+    } as unknown as Event;
+    const v1 = coreV1ToEventsV1(core);
+    expect(v1.deprecatedSource).toEqual({});
+    expect(v1.related).toEqual({});
+    expect(v1.series).toEqual({});
+    const back = eventsV1ToCoreV1({
+      ...v1,
+      regarding: null,
+      deprecatedSource: null,
+    } as unknown as EventsV1Event);
+    expect(back.involvedObject).toEqual({});
+    expect(back.source).toEqual({});
   });
 });

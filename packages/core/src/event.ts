@@ -174,7 +174,10 @@ export interface EventsV1Event {
  * set the prototype.
  */
 function copyRecord<T extends object>(record: T): T {
-  return Object.hasOwn(record, '__proto__')
+  // Untyped input may hold null or a scalar here: spread semantics ({}).
+  return typeof record === 'object' &&
+    record !== null &&
+    Object.hasOwn(record, '__proto__')
     ? { ...record }
     : Object.assign({}, record);
 }
