@@ -125,3 +125,30 @@ describe('applyCountPatch', () => {
     );
   });
 });
+
+describe('applyMergePatch', () => {
+  it('never merges into or through "__proto__", whatever the patch', () => {
+    try {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(
+            '{"__proto__":{"polluted":"yes"}}',
+            '{"metadata":{"__proto__":{"polluted":"yes"}}}',
+            '{"a":{"__proto__":{"polluted":"yes"}},"__proto__":"x"}',
+            '{"constructor":{"prototype":{"polluted":"yes"}}}',
+            '{"toString":{"polluted":"yes"}}',
+          ),
+          (body) => {
+            const target: Record<string, unknown> = { metadata: { name: 'a' } };
+            applyMergePatch(target, parsePatchBody(body));
+            expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+            expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+            expect(Object.hasOwn(target, '__proto__')).toBe(false);
+          },
+        ),
+      );
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+  });
+});

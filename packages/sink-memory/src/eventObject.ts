@@ -253,7 +253,8 @@ export class PatchBodyError extends Error {}
  * merge patch (RFC 7386): objects merge recursively, `null` deletes a key,
  * anything else (arrays included) replaces. Strings under timestamp keys
  * (`lastTimestamp`, `eventTime`, `series.lastObservedTime`…) become `Date`s.
- * Directive keys such as `$patch` are ignored.
+ * Directive keys such as `$patch` are ignored, and so is `__proto__` (no
+ * Event field, so the server prunes it).
  *
  * @throws {@link PatchBodyError} for a timestamp that does not parse.
  */
@@ -262,12 +263,15 @@ export function applyMergePatch(
   patch: JsonObject,
 ): JsonObject {
   for (const key of Object.keys(patch)) {
-    if (key.startsWith('$')) continue;
+    // `__proto__` is no field of an Event (the server prunes it), and merging
+    // through it would change Object.prototype for the whole process.
+    if (key.startsWith('$') || key === '__proto__') continue;
     const value = patch[key];
     if (value === null) {
       delete target[key];
     } else if (isPlainObject(value)) {
-      const current = target[key];
+      // Only own fields merge: never into an inherited object.
+      const current = Object.hasOwn(target, key) ? target[key] : undefined;
       target[key] = applyMergePatch(
         isPlainObject(current) ? current : {},
         value,
