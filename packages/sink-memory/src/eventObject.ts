@@ -40,18 +40,30 @@ export function copyStrings(value: unknown): unknown {
 
 type Loose = Record<string, unknown>;
 
+// Each field is read once, so that what is copied is what is checked (a
+// getter may answer differently each time). A `null` nested record
+// (`source`, `related`, `series`, labels, annotations) is left out: the
+// server decodes JSON `null` as the zero value, which is absent.
+
 /** Copies an object reference's known fields (anything else is kept as is). */
 export function cloneRef(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const v = value;
   const out: Loose = {};
-  if (v.kind !== undefined) out.kind = v.kind;
-  if (v.apiVersion !== undefined) out.apiVersion = v.apiVersion;
-  if (v.name !== undefined) out.name = v.name;
-  if (v.namespace !== undefined) out.namespace = v.namespace;
-  if (v.uid !== undefined) out.uid = v.uid;
-  if (v.resourceVersion !== undefined) out.resourceVersion = v.resourceVersion;
-  if (v.fieldPath !== undefined) out.fieldPath = v.fieldPath;
+  const kind = v.kind;
+  const apiVersion = v.apiVersion;
+  const name = v.name;
+  const namespace = v.namespace;
+  const uid = v.uid;
+  const resourceVersion = v.resourceVersion;
+  const fieldPath = v.fieldPath;
+  if (kind !== undefined) out.kind = kind;
+  if (apiVersion !== undefined) out.apiVersion = apiVersion;
+  if (name !== undefined) out.name = name;
+  if (namespace !== undefined) out.namespace = namespace;
+  if (uid !== undefined) out.uid = uid;
+  if (resourceVersion !== undefined) out.resourceVersion = resourceVersion;
+  if (fieldPath !== undefined) out.fieldPath = fieldPath;
   return out;
 }
 
@@ -59,14 +71,21 @@ function cloneMetadata(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const m = value;
   const out: Loose = {};
-  if (m.name !== undefined) out.name = m.name;
-  if (m.namespace !== undefined) out.namespace = m.namespace;
-  if (m.annotations !== undefined) out.annotations = copyStrings(m.annotations);
-  if (m.labels !== undefined) out.labels = copyStrings(m.labels);
-  if (m.resourceVersion !== undefined) out.resourceVersion = m.resourceVersion;
-  if (m.uid !== undefined) out.uid = m.uid;
-  if (m.creationTimestamp !== undefined)
-    out.creationTimestamp = copyDate(m.creationTimestamp);
+  const name = m.name;
+  const namespace = m.namespace;
+  const annotations = m.annotations;
+  const labels = m.labels;
+  const resourceVersion = m.resourceVersion;
+  const uid = m.uid;
+  const creationTimestamp = m.creationTimestamp;
+  if (name !== undefined) out.name = name;
+  if (namespace !== undefined) out.namespace = namespace;
+  if (annotations != null) out.annotations = copyStrings(annotations);
+  if (labels != null) out.labels = copyStrings(labels);
+  if (resourceVersion !== undefined) out.resourceVersion = resourceVersion;
+  if (uid !== undefined) out.uid = uid;
+  if (creationTimestamp !== undefined)
+    out.creationTimestamp = copyDate(creationTimestamp);
   return out;
 }
 
@@ -74,8 +93,10 @@ function cloneSource(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const s = value;
   const out: Loose = {};
-  if (s.component !== undefined) out.component = s.component;
-  if (s.host !== undefined) out.host = s.host;
+  const component = s.component;
+  const host = s.host;
+  if (component !== undefined) out.component = component;
+  if (host !== undefined) out.host = host;
   return out;
 }
 
@@ -84,39 +105,49 @@ export function cloneSeries(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const s = value;
   const out: Loose = { count: s.count };
-  if (s.lastObservedTime !== undefined)
-    out.lastObservedTime = copyDate(s.lastObservedTime);
+  const observed = s.lastObservedTime;
+  if (observed !== undefined) out.lastObservedTime = copyDate(observed);
   return out;
 }
 
 /**
  * Copies a core/v1 event field by field, with `apiVersion: 'v1'` and
  * `kind: 'Event'` first when `typeMeta` is set. Like the API server, it keeps
- * only the fields an Event has (unknown ones are pruned); values of the wrong
- * type are kept as they are, for {@link checkShape} to report.
+ * only the fields an Event has (unknown ones are pruned) and leaves out
+ * `null` nested records; values of the wrong type are kept as they are, for
+ * {@link checkShape} to report.
  */
 export function cloneEvent(event: Event, typeMeta = false): Event {
   const e = event as unknown as Loose;
   const out: Loose = typeMeta ? { apiVersion: 'v1', kind: 'Event' } : {};
   out.metadata = cloneMetadata(e.metadata);
   out.involvedObject = cloneRef(e.involvedObject);
-  if (e.reason !== undefined) out.reason = e.reason;
-  if (e.message !== undefined) out.message = e.message;
-  if (e.source !== undefined) out.source = cloneSource(e.source);
-  if (e.firstTimestamp !== undefined)
-    out.firstTimestamp = copyDate(e.firstTimestamp);
-  if (e.lastTimestamp !== undefined)
-    out.lastTimestamp = copyDate(e.lastTimestamp);
-  if (e.count !== undefined) out.count = e.count;
-  if (e.type !== undefined) out.type = e.type;
-  if (e.eventTime !== undefined) out.eventTime = copyDate(e.eventTime);
-  if (e.series !== undefined) out.series = cloneSeries(e.series);
-  if (e.action !== undefined) out.action = e.action;
-  if (e.related !== undefined) out.related = cloneRef(e.related);
-  if (e.reportingComponent !== undefined)
-    out.reportingComponent = e.reportingComponent;
-  if (e.reportingInstance !== undefined)
-    out.reportingInstance = e.reportingInstance;
+  const reason = e.reason;
+  const message = e.message;
+  const source = e.source;
+  const first = e.firstTimestamp;
+  const last = e.lastTimestamp;
+  const count = e.count;
+  const type = e.type;
+  const eventTime = e.eventTime;
+  const series = e.series;
+  const action = e.action;
+  const related = e.related;
+  const component = e.reportingComponent;
+  const instance = e.reportingInstance;
+  if (reason !== undefined) out.reason = reason;
+  if (message !== undefined) out.message = message;
+  if (source != null) out.source = cloneSource(source);
+  if (first !== undefined) out.firstTimestamp = copyDate(first);
+  if (last !== undefined) out.lastTimestamp = copyDate(last);
+  if (count !== undefined) out.count = count;
+  if (type !== undefined) out.type = type;
+  if (eventTime !== undefined) out.eventTime = copyDate(eventTime);
+  if (series != null) out.series = cloneSeries(series);
+  if (action !== undefined) out.action = action;
+  if (related != null) out.related = cloneRef(related);
+  if (component !== undefined) out.reportingComponent = component;
+  if (instance !== undefined) out.reportingInstance = instance;
   return out as unknown as Event;
 }
 
@@ -314,28 +345,103 @@ const stringFields = [
   'reportingInstance',
 ] as const;
 const dateFields = ['firstTimestamp', 'lastTimestamp', 'eventTime'] as const;
+const metadataStrings = [
+  'name',
+  'namespace',
+  'resourceVersion',
+  'uid',
+] as const;
+const refFields = [
+  'kind',
+  'apiVersion',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'fieldPath',
+] as const;
+
+function isTimeValue(value: unknown): boolean {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+function checkString(
+  value: unknown,
+  field: string,
+  out: ValidationIssue[],
+): void {
+  if (value !== undefined && typeof value !== 'string') {
+    out.push({ field, message: `must be a string, got ${typeof value}` });
+  }
+}
+
+/** A string map (labels, annotations): absent or an object of strings. */
+function checkStringMap(
+  value: unknown,
+  field: string,
+  out: ValidationIssue[],
+): void {
+  if (value === undefined) return;
+  if (!isPlainObject(value)) {
+    out.push({ field, message: 'must be an object of strings' });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    checkString(value[key], `${field}.${key}`, out);
+  }
+}
+
+/** An object reference: an object whose known fields are strings. */
+function checkRef(value: unknown, field: string, out: ValidationIssue[]): void {
+  if (!isPlainObject(value)) {
+    out.push({ field, message: 'must be an object' });
+    return;
+  }
+  for (const key of refFields) checkString(value[key], `${field}.${key}`, out);
+}
 
 /**
  * Checks the field types of a stored (core/v1) event, as decoding it would:
- * what a patch such as `{"count":"2"}` breaks. Returns the issues found.
+ * what a patch such as `{"count":"2"}` breaks, or a create with a `Date` as
+ * `source` or an object as a label value. A copy that passes holds only
+ * strings, numbers and `Date`s in its known fields, so storing it shares
+ * nothing with the caller. Returns the issues found.
  */
 export function checkShape(event: JsonObject): ValidationIssue[] {
   const out: ValidationIssue[] = [];
-  if (!isPlainObject(event['metadata'])) {
+  const metadata = event['metadata'];
+  if (!isPlainObject(metadata)) {
     out.push({ field: 'metadata', message: 'must be an object' });
-  }
-  if (!isPlainObject(event['involvedObject'])) {
-    out.push({ field: 'involvedObject', message: 'must be an object' });
-  }
-  for (const field of stringFields) {
-    const v = event[field];
-    if (v !== undefined && typeof v !== 'string') {
-      out.push({ field, message: `must be a string, got ${typeof v}` });
+  } else {
+    for (const key of metadataStrings) {
+      checkString(metadata[key], `metadata.${key}`, out);
+    }
+    checkStringMap(metadata['labels'], 'metadata.labels', out);
+    checkStringMap(metadata['annotations'], 'metadata.annotations', out);
+    const created = metadata['creationTimestamp'];
+    if (created !== undefined && !isTimeValue(created)) {
+      out.push({
+        field: 'metadata.creationTimestamp',
+        message: 'must be a time',
+      });
     }
   }
+  checkRef(event['involvedObject'], 'involvedObject', out);
+  if (event['related'] !== undefined)
+    checkRef(event['related'], 'related', out);
+  const source = event['source'];
+  if (source !== undefined) {
+    if (!isPlainObject(source)) {
+      out.push({ field: 'source', message: 'must be an object' });
+    } else {
+      checkString(source['component'], 'source.component', out);
+      checkString(source['host'], 'source.host', out);
+    }
+  }
+  for (const field of stringFields) checkString(event[field], field, out);
   for (const field of dateFields) {
     const v = event[field];
-    if (v !== undefined && !(v instanceof Date && !Number.isNaN(v.getTime()))) {
+    if (v !== undefined && !isTimeValue(v)) {
       out.push({ field, message: 'must be a time' });
     }
   }
@@ -347,6 +453,12 @@ export function checkShape(event: JsonObject): ValidationIssue[] {
   if (series !== undefined) {
     if (!isPlainObject(series) || !Number.isSafeInteger(series['count'])) {
       out.push({ field: 'series.count', message: 'must be an integer' });
+    }
+    const observed = isPlainObject(series)
+      ? series['lastObservedTime']
+      : undefined;
+    if (observed !== undefined && !isTimeValue(observed)) {
+      out.push({ field: 'series.lastObservedTime', message: 'must be a time' });
     }
   }
   return out;

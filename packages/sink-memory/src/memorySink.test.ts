@@ -678,14 +678,6 @@ describe('MemorySink write paths', () => {
     const created: Array<(sink: MemorySink) => Promise<unknown>> = [
       (sink) => sink.eventsV1().create(newEvent()),
       (sink) => sink.create(coreEvent({}, 'web-1.2')),
-      // A source that is not an object becomes {} through the events view.
-      (sink) =>
-        sink.create(
-          coreEvent(
-            { source: 'kubelet' as unknown as Event['source'] },
-            'web-1.2',
-          ),
-        ),
     ];
     for (const create of created) {
       const fast = new MemorySink();
@@ -825,5 +817,201 @@ describe('MemorySink (events.k8s.io/v1 view)', () => {
     );
     expect(patched.series?.count).toBe(2);
     expect(sink.get('shop', 'web-1.1')).not.toHaveProperty('eventTime');
+  });
+});
+
+describe('MemorySink with hostile or badly typed input', () => {
+  const countBody =
+    '{"count":2,"lastTimestamp":"2026-07-24T10:00:05Z","message":"m"}';
+
+  it('answers a write with the event written even when a waitFor predicate writes and reuses its slot', async () => {
+    const sink = new MemorySink({ maxEvents: 1 });
+    let calls = 0;
+    const waited = sink.waitFor((s) => {
+      calls++;
+      if (calls === 2) {
+        // Each create evicts the one before: the slot of "outer" is reused.
+        void s.create(coreEvent({}, 'inner-2'));
+        void s.create(coreEvent({}, 'inner-3'));
+      }
+      return calls >= 2;
+    });
+    const reply = await sink.create(coreEvent({}, 'outer-1'));
+    await waited;
+    expect(reply.metadata.name).toBe('outer-1');
+    expect(sink.list().map((e) => e.metadata.name)).toEqual(['inner-3']);
+  });
+
+  it('validates exactly what it stores, reading each field of a create once', async () => {
+    const sink = new MemorySink();
+    let reads = 0;
+    const involvedObject = {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      name: 'web-1',
+      uid: 'u1',
+      // Another namespace on the first read, which is the one stored.
+      get namespace() {
+        reads++;
+        return reads === 1 ? 'elsewhere' : 'shop';
+      },
+    };
+    const error = await rejection(sink.create(coreEvent({ involvedObject })));
+    expect(error.code).toBe('Invalid');
+    expect(error.message).toContain('"elsewhere": does not match');
+    expect(reads).toBe(1);
+    expect(sink.size).toBe(0);
+  });
+
+  it('answers a count or series patch of an event stored without a namespace (validate off) as the generic path does', async () => {
+    const run = async (api: 'v1' | 'events', body: string): Promise<string> => {
+      const sink = new MemorySink({ validate: false });
+      const created = await sink.create(coreEvent({ metadata: { name: 'a' } }));
+      const patched =
+        api === 'v1'
+          ? sink.patch(created, body)
+          : sink.eventsV1().patch(sink.eventsV1().get('', 'a')!, body);
+      return patched.then(
+        () => 'ok',
+        (e: SinkError) => `${e.code} ${e.status}`,
+      );
+    };
+    const series =
+      '{"series":{"count":3,"lastObservedTime":"2026-07-24T10:00:01.250000Z"}}';
+    // A space takes a body off the fast path, onto JSON.parse and the merge.
+    expect(await run('v1', countBody)).toBe('Invalid 400');
+    expect(await run('v1', countBody.replace('{', '{ '))).toBe('Invalid 400');
+    expect(await run('events', series)).toBe('Invalid 400');
+    expect(await run('events', series.replace('{', '{ '))).toBe('Invalid 400');
+  });
+
+  it('prunes "__proto__" in a patch body like any unknown field, leaving Object.prototype alone', async () => {
+    const sink = new MemorySink();
+    const created = await sink.create(coreEvent());
+    try {
+      for (const body of [
+        '{"__proto__":{"polluted":"yes"}}',
+        '{"metadata":{"__proto__":{"polluted":"yes"}},"reason":"Patched"}',
+        '{"constructor":{"prototype":{"polluted":"yes"}}}',
+      ]) {
+        await sink.patch(created, body);
+        expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+      }
+      const stored = sink.get('shop', 'web-1.1')!;
+      expect(stored.reason).toBe('Patched');
+      expect(Object.getPrototypeOf(stored.metadata)).toBe(Object.prototype);
+      expect(Object.keys(stored)).not.toContain('constructor');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+  });
+
+  it('takes a null nested record (source, related, series, labels) as absent, as the server decodes it', async () => {
+    const sink = new MemorySink();
+    await sink.create(coreEvent({ source: null as never }));
+    await sink.create(coreEvent({ related: null as never }, 'web-1.2'));
+    await sink.create(
+      coreEvent(
+        {
+          metadata: {
+            name: 'web-1.3',
+            namespace: 'shop',
+            labels: null as never,
+          },
+          series: null as never,
+        },
+        'web-1.3',
+      ),
+    );
+    expect(sink.get('shop', 'web-1.1')).not.toHaveProperty('source');
+    expect(sink.get('shop', 'web-1.2')).not.toHaveProperty('related');
+    expect(sink.get('shop', 'web-1.3')).not.toHaveProperty('series');
+    expect(sink.get('shop', 'web-1.3')!.metadata).not.toHaveProperty('labels');
+    expect(sink.eventsV1().get('shop', 'web-1.1')).toBeDefined();
+    expect(sink.eventsV1().list()).toHaveLength(3);
+    expect(sink.list()).toHaveLength(3);
+  });
+
+  it('answers Invalid (400) for badly typed nested values, so nothing stored is shared with the caller', async () => {
+    const bad: Array<Partial<Event>> = [
+      { source: new Date(0) as never },
+      { source: 'kubelet' as never },
+      { source: { component: 7 as never } },
+      {
+        metadata: {
+          name: 'web-1.1',
+          namespace: 'shop',
+          labels: { a: { x: 1 } as never },
+        },
+      },
+      {
+        metadata: {
+          name: 'web-1.1',
+          namespace: 'shop',
+          annotations: { a: 1 as never },
+        },
+      },
+      {
+        involvedObject: {
+          kind: 'Pod',
+          name: { toString: () => 'web-1' } as never,
+          namespace: 'shop',
+        },
+      },
+      { related: { kind: 'Node', uid: 1 as never } },
+      { series: { count: 2, lastObservedTime: 'yesterday' as never } },
+    ];
+    for (const validate of [true, false]) {
+      const sink = new MemorySink({ validate });
+      for (const overrides of bad) {
+        const error = await rejection(sink.create(coreEvent(overrides)));
+        expect([error.code, error.status], JSON.stringify(overrides)).toEqual([
+          'Invalid',
+          400,
+        ]);
+      }
+      expect(sink.size).toBe(0);
+      const created = await sink.create(coreEvent());
+      for (const body of [
+        '{"metadata":{"labels":{"a":{"x":1}}}}',
+        '{"involvedObject":{"name":5}}',
+        '{"source":"kubelet"}',
+      ]) {
+        const error = await rejection(sink.patch(created, body));
+        expect([error.code, error.status], body).toEqual(['Invalid', 400]);
+      }
+      expect(sink.get('shop', 'web-1.1')).toEqual(created);
+    }
+  });
+
+  it('rejects only with SinkErrors and logs the request, even for a throwing metadata getter or a Symbol name', async () => {
+    const sink = new MemorySink();
+    const trap = {
+      get metadata(): never {
+        throw new Error('boom');
+      },
+    } as unknown as Event;
+    const symbol = coreEvent({
+      metadata: { name: Symbol('x') as never, namespace: 'shop' },
+    });
+    const calls: Array<() => Promise<unknown>> = [
+      () => sink.create(trap),
+      () => sink.update(trap),
+      () => sink.patch(trap, countBody),
+      () => sink.eventsV1().create(trap as never),
+      () => sink.create(symbol),
+      () => sink.update(symbol),
+      () => sink.patch(symbol, countBody),
+    ];
+    for (const call of calls) {
+      const error = await call().catch((e: unknown) => e);
+      expect(isSinkError(error), String(error)).toBe(true);
+    }
+    expect(await rejection(sink.create(trap))).toMatchObject({
+      code: 'RequestConstruction',
+      message: expect.stringContaining('boom') as unknown,
+    });
+    expect(sink.requests).toHaveLength(calls.length + 1);
+    expect(sink.requests[4]).toMatchObject({ name: 'Symbol(x)' });
   });
 });

@@ -218,15 +218,25 @@ function matchesRef(
 }
 
 /**
- * A name or namespace as an index key: `''` when absent, otherwise the value
- * as a template literal shows it (they are strings unless `validate` is off).
+ * A name or namespace as an index key and in messages: `''` when absent,
+ * otherwise the value as `String` shows it (a request may carry anything), or
+ * its type when it has no string form. Never throws.
  */
 function keyOf(value: unknown): string {
-  return typeof value === 'string'
-    ? value
-    : value === undefined
-      ? ''
-      : `${value as string}`;
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value a request carries, shown as String shows it
+    return String(value);
+  } catch {
+    // An object whose toString throws or is not a function.
+    return `[${typeof value}]`;
+  }
+}
+
+/** The message of a thrown value, whatever was thrown. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : keyOf(error);
 }
 
 function truncateInPlace(date: Date | undefined): void {
@@ -370,19 +380,44 @@ class EventStore {
     calls.total++;
     if (this.#paused) {
       return new Promise<void>((resume) => this.#held.push(resume)).then(() =>
-        view(this, this.#answer(api, method, input, body)),
+        this.#respond(api, method, input, body, view),
       );
     }
     try {
-      return Promise.resolve(
-        view(this, this.#answer(api, method, input, body)),
-      );
-    } catch (error) {
-      // #answer throws SinkErrors only.
-      return Promise.reject(
-        error instanceof Error ? error : new Error(String(error)),
-      );
+      return Promise.resolve(this.#respond(api, method, input, body, view));
+    } catch (error: unknown) {
+      // #respond throws SinkErrors only.
+      const failure = error as SinkError;
+      return Promise.reject(failure);
     }
+  }
+
+  /**
+   * Does a request and makes its reply, then wakes the waiters: a predicate
+   * may write, and a write may reuse the slot the reply is made from, so the
+   * reply is made first. Throws SinkErrors only.
+   */
+  #respond<T>(
+    api: EventApi,
+    method: MemorySinkMethod,
+    input: Event | EventsV1Event,
+    body: string | undefined,
+    view: (store: EventStore, slot: number) => T,
+  ): T {
+    let reply: T;
+    try {
+      reply = view(this, this.#answer(api, method, input, body));
+    } catch (error) {
+      this.#notify();
+      throw isSinkError(error)
+        ? error
+        : new ServerError(
+            `MemorySink could not make the reply: ${errorText(error)}`,
+            { status: 500, cause: error },
+          );
+    }
+    this.#notify();
+    return reply;
   }
 
   #answer(
@@ -391,12 +426,16 @@ class EventStore {
     input: Event | EventsV1Event,
     body: string | undefined,
   ): number {
-    const namespace = input?.metadata?.namespace ?? '';
-    const name = input?.metadata?.name ?? '';
+    let namespace = '';
+    let name = '';
     // One reading of the clock serves the whole request.
     const now = this.#nowMs();
     let slot: number;
     try {
+      // Read in here: a getter may throw, and the request is still logged.
+      const metadata = input?.metadata;
+      namespace = keyOf(metadata?.namespace);
+      name = keyOf(metadata?.name);
       if (this.#faults.length > 0) {
         const fault = this.#takeFault(api, method, name);
         if (fault !== undefined) throw fault;
@@ -419,13 +458,12 @@ class EventStore {
         now,
       );
     }
-    this.#notify();
     return slot;
   }
 
   /**
-   * Logs a failed request and wakes the waiters, as for a success (kept out
-   * of {@link EventStore.#answer} so that its optimised code stays small).
+   * Logs a failed request, as for a success (kept out of
+   * {@link EventStore.#answer} so that its optimised code stays small).
    * Returns the SinkError to reject with.
    */
   #failed(
@@ -441,7 +479,7 @@ class EventStore {
     const failure = isSinkError(error)
       ? error
       : new RequestConstructionError(
-          `MemorySink could not ${method} event "${name}": ${error instanceof Error ? error.message : String(error)}`,
+          `MemorySink could not ${method} event "${name}": ${errorText(error)}`,
           { cause: error },
         );
     if (this.#logCapacity > 0) {
@@ -456,7 +494,6 @@ class EventStore {
         now,
       );
     }
-    this.#notify();
     return failure;
   }
 
@@ -468,12 +505,11 @@ class EventStore {
       typeof input.metadata === 'object' &&
       input.metadata !== null
     ) {
-      // The common core/v1 create, read straight into the stored form. It
-      // validates the caller's object: for the fields validation reads, that
-      // is the same as validating the copy (anything else takes the generic
-      // path below).
-      const slot = this.#events.fromInput(input as Event);
-      if (slot !== NO_SLOT) return this.#insert(slot, api, input as Event, now);
+      // The common core/v1 create, read once straight into the stored form,
+      // which is what is validated and stored (anything else takes the
+      // generic path below).
+      const event = this.#events.readInput(input as Event);
+      if (event !== undefined) return this.#insertEvent(api, event, now);
     }
     return this.#insertEvent(api, this.#toInternal(api, input), now);
   }
@@ -561,7 +597,13 @@ class EventStore {
     }
     const previous = this.#lookup(keyOf(namespace), keyOf(name), now);
     if (previous === NO_SLOT)
-      throw new NotFoundError(`events "${name}" not found`);
+      throw new NotFoundError(`events "${keyOf(name)}" not found`);
+    // The fast paths leave the name and namespace as stored; when those are
+    // not the request's (with validate off, an event stored without a
+    // namespace), the generic path answers Invalid.
+    if (!this.#isNamed(previous, namespace, name)) {
+      return this.#mergePatch(api, namespace, name, previous, body, now);
+    }
     if (api === 'v1') {
       const fast = readCountPatch(body);
       if (
@@ -580,6 +622,12 @@ class EventStore {
     return this.#mergePatch(api, namespace, name, previous, body, now);
   }
 
+  /** Whether a stored event's name and namespace are exactly the request's. */
+  #isNamed(slot: number, namespace: unknown, name: unknown): boolean {
+    const events = this.#events;
+    return events.name[slot] === name && events.namespace[slot] === namespace;
+  }
+
   /** Any patch but the correlator's: merged into a copy, checked, stored. */
   #mergePatch(
     api: EventApi,
@@ -593,7 +641,11 @@ class EventStore {
     let prev: Event;
     try {
       const patch = parsePatchBody(body);
-      if (api === 'v1' && this.#countPatch(previous, patch, now))
+      if (
+        api === 'v1' &&
+        this.#isNamed(previous, namespace, name) &&
+        this.#countPatch(previous, patch, now)
+      )
         return previous;
       prev = this.#toEvent(previous);
       if (api === 'v1') {
@@ -635,7 +687,7 @@ class EventStore {
     const shape = checkShape(next as unknown as Record<string, unknown>);
     if (shape.length > 0) {
       throw new InvalidError(
-        `Event "${name}" is invalid: ${issuesText(shape)}`,
+        `Event "${keyOf(name)}" is invalid: ${issuesText(shape)}`,
         {
           status: 400,
         },
@@ -643,7 +695,7 @@ class EventStore {
     }
     if (next.metadata.name !== name || next.metadata.namespace !== namespace) {
       throw new InvalidError(
-        `the name or namespace of the object does not match the request (events "${name}" in "${namespace}")`,
+        `the name or namespace of the object does not match the request (events "${keyOf(name)}" in "${keyOf(namespace)}")`,
         { status: 400 },
       );
     }
@@ -651,7 +703,7 @@ class EventStore {
     if (wanted && wanted !== String(this.#events.resourceVersion[previous])) {
       throw sinkErrorFromStatus(
         409,
-        `Operation cannot be fulfilled on events "${name}": the object has been modified`,
+        `Operation cannot be fulfilled on events "${keyOf(name)}": the object has been modified`,
       );
     }
     return this.#replace(api, next, previous, prev, now);

@@ -29,6 +29,15 @@ function isText(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
 }
 
+/** Whether a copy (labels, an object reference) holds only strings. */
+function holdsStrings(value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (typeof value[key] !== 'string') return false;
+  }
+  return true;
+}
+
 /** Whole seconds of a stored core timestamp, `NaN` when absent. */
 function seconds(date: unknown): number {
   return date === undefined
@@ -261,30 +270,54 @@ export class StoredEvents {
   }
 
   /**
-   * Stores a core/v1 create read straight from the caller's object: what
-   * copying it, checking its shape and normalising it gives, in one pass.
-   * Returns the slot, or {@link NO_SLOT} for anything off the common path (no
-   * `involvedObject`, annotations, a field of the wrong type), which then
-   * takes the generic path and its errors.
+   * A core/v1 create read straight from the caller's object, each field once:
+   * the fresh internal event that copying it, checking its shape and
+   * normalising it gives, for validation and {@link StoredEvents.fill}, in
+   * one pass and without the copy's field-by-field shape. Returns `undefined`
+   * for anything off the common path (no `involvedObject`, annotations, a
+   * field of the wrong type), which then takes the generic path and its
+   * errors.
    */
-  fromInput(input: Event): number {
+  readInput(input: Event): Event | undefined {
     const e = input as unknown as Loose;
     const m = e['metadata'];
     const ref = e['involvedObject'];
-    if (!isPlainObject(m) || !isPlainObject(ref)) return NO_SLOT;
-    if (m['annotations'] !== undefined) return NO_SLOT;
+    if (!isPlainObject(m) || !isPlainObject(ref)) return undefined;
+    const name = m['name'];
+    const namespace = m['namespace'];
+    const annotations = m['annotations'];
+    const labels = m['labels'];
+    const kind = ref['kind'];
+    const apiVersion = ref['apiVersion'];
+    const objectName = ref['name'];
+    const objectNamespace = ref['namespace'];
+    const objectUid = ref['uid'];
+    const objectVersion = ref['resourceVersion'];
+    const fieldPath = ref['fieldPath'];
     const reason = e['reason'];
     const message = e['message'];
-    const type = e['type'];
-    const action = e['action'];
-    const component = e['reportingComponent'];
-    const instance = e['reportingInstance'];
+    const source = e['source'];
     const first = e['firstTimestamp'];
     const last = e['lastTimestamp'];
-    const eventTime = e['eventTime'];
     const count = e['count'];
+    const type = e['type'];
+    const eventTime = e['eventTime'];
     const series = e['series'];
+    const action = e['action'];
+    const related = e['related'];
+    const component = e['reportingComponent'];
+    const instance = e['reportingInstance'];
     if (
+      annotations != null ||
+      !isText(name) ||
+      !isText(namespace) ||
+      !isText(kind) ||
+      !isText(apiVersion) ||
+      !isText(objectName) ||
+      !isText(objectNamespace) ||
+      !isText(objectUid) ||
+      !isText(objectVersion) ||
+      !isText(fieldPath) ||
       !isText(reason) ||
       !isText(message) ||
       !isText(type) ||
@@ -294,38 +327,72 @@ export class StoredEvents {
       !isTime(first) ||
       !isTime(last) ||
       !isTime(eventTime) ||
-      (count !== undefined && !Number.isSafeInteger(count)) ||
-      (series !== undefined &&
-        !(isPlainObject(series) && Number.isSafeInteger(series['count'])))
+      (count !== undefined && !Number.isSafeInteger(count))
     ) {
-      return NO_SLOT;
+      return undefined;
     }
-    const labels = m['labels'];
-    const source = e['source'];
-    const related = e['related'];
+    let sourceCopy: Loose | undefined;
+    if (source != null) {
+      if (!isPlainObject(source)) return undefined;
+      const sourceComponent = source['component'];
+      const host = source['host'];
+      if (!isText(sourceComponent) || !isText(host)) return undefined;
+      sourceCopy = { component: sourceComponent, host };
+    }
+    // The rarer records: copied, then the copy (own data fields) is checked.
+    const labelsCopy = labels == null ? undefined : copyStrings(labels);
+    if (labelsCopy !== undefined && !holdsStrings(labelsCopy)) return undefined;
+    const seriesCopy = series == null ? undefined : cloneSeries(series);
+    if (
+      seriesCopy !== undefined &&
+      !(
+        isPlainObject(seriesCopy) &&
+        Number.isSafeInteger(seriesCopy['count']) &&
+        isTime(seriesCopy['lastObservedTime'])
+      )
+    ) {
+      return undefined;
+    }
+    const relatedCopy = related == null ? undefined : cloneRef(related);
+    if (relatedCopy !== undefined && !holdsStrings(relatedCopy))
+      return undefined;
+    return {
+      metadata: { name, namespace, labels: labelsCopy },
+      involvedObject: {
+        kind,
+        apiVersion,
+        name: objectName,
+        namespace: objectNamespace,
+        uid: objectUid,
+        resourceVersion: objectVersion,
+        fieldPath,
+      },
+      reason,
+      message,
+      source: sourceCopy,
+      firstTimestamp: first,
+      lastTimestamp: last,
+      count,
+      type,
+      eventTime,
+      series: seriesCopy,
+      action,
+      related: relatedCopy,
+      reportingComponent: component ?? '',
+      reportingInstance: instance ?? '',
+    } as unknown as Event;
+  }
+
+  /**
+   * Stores what {@link StoredEvents.readInput} reads of a create in a fresh
+   * slot (every field but the server's). Returns the slot, or
+   * {@link NO_SLOT} when the create is off the common path.
+   */
+  fromInput(input: Event): number {
+    const event = this.readInput(input);
+    if (event === undefined) return NO_SLOT;
     const slot = this.alloc();
-    this.#setMetadata(
-      slot,
-      m['name'],
-      m['namespace'],
-      undefined,
-      labels === undefined ? undefined : copyStrings(labels),
-    );
-    this.#setObject(slot, ref);
-    this.reason[slot] = reason;
-    this.message[slot] = message;
-    this.#setSource(slot, source);
-    this.firstSeconds[slot] = seconds(first);
-    this.lastSeconds[slot] = seconds(last);
-    this.count[slot] = count;
-    this.type[slot] = type;
-    this.eventTimeMs[slot] =
-      eventTime === undefined ? Number.NaN : (eventTime as Date).getTime();
-    this.series[slot] = series === undefined ? undefined : cloneSeries(series);
-    this.action[slot] = action;
-    this.related[slot] = related === undefined ? undefined : cloneRef(related);
-    this.reportingComponent[slot] = component ?? '';
-    this.reportingInstance[slot] = instance ?? '';
+    this.fill(slot, event);
     return slot;
   }
 
