@@ -383,13 +383,15 @@ class EventStore {
         this.#respond(api, method, input, body, view),
       );
     }
+    // #respond, without its frame on the hot path.
+    let reply: T;
     try {
-      return Promise.resolve(this.#respond(api, method, input, body, view));
-    } catch (error: unknown) {
-      // #respond throws SinkErrors only.
-      const failure = error as SinkError;
-      return Promise.reject(failure);
+      reply = view(this, this.#answer(api, method, input, body));
+    } catch (error) {
+      return Promise.reject(this.#rejected(error));
     }
+    this.#notify();
+    return Promise.resolve(reply);
   }
 
   /**
@@ -408,16 +410,25 @@ class EventStore {
     try {
       reply = view(this, this.#answer(api, method, input, body));
     } catch (error) {
-      this.#notify();
-      throw isSinkError(error)
-        ? error
-        : new ServerError(
-            `MemorySink could not make the reply: ${errorText(error)}`,
-            { status: 500, cause: error },
-          );
+      throw this.#rejected(error);
     }
     this.#notify();
     return reply;
+  }
+
+  /**
+   * Wakes the waiters after a failed request and gives the SinkError to
+   * reject with: the one `#answer` threw (it throws SinkErrors only), or a
+   * ServerError for a reply that could not be made.
+   */
+  #rejected(error: unknown): SinkError {
+    this.#notify();
+    return isSinkError(error)
+      ? error
+      : new ServerError(
+          `MemorySink could not make the reply: ${errorText(error)}`,
+          { status: 500, cause: error },
+        );
   }
 
   #answer(
@@ -509,7 +520,11 @@ class EventStore {
       // which is what is validated and stored (anything else takes the
       // generic path below).
       const event = this.#events.readInput(input as Event);
-      if (event !== undefined) return this.#insertEvent(api, event, now);
+      if (event !== undefined) {
+        const slot = this.#events.alloc();
+        this.#events.fillRead(slot, event);
+        return this.#insert(slot, api, event, now);
+      }
     }
     return this.#insertEvent(api, this.#toInternal(api, input), now);
   }
