@@ -113,4 +113,69 @@ describe('LruCache', () => {
       }),
     );
   });
+
+  it('stays equal to the model with many keys, so that probe runs collide, wrap around, shift back on eviction and grow', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('get', 'set', 'add', 'take'),
+      // Fresh strings of equal content, as the correlator's keys are.
+      key: fc
+        .integer({ min: 0, max: 80 })
+        .map((k) => ['key-', String(k)].join('')),
+      value: fc.integer(),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(op, { maxLength: 600 }),
+        (max, ops) => {
+          const cache = new LruCache<string, number>(max);
+          const model = new ModelLru(max);
+          for (const { kind, key, value } of ops) {
+            if (kind === 'get') {
+              expect(cache.get(key)).toBe(model.get(key));
+            } else if (kind === 'set') {
+              cache.set(key, value);
+              model.set(key, value);
+            } else if (kind === 'take') {
+              const full = model.entries.length >= model.max;
+              const taken = cache.takeOldestIfFull();
+              expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
+            } else if (cache.get(key) === undefined) {
+              expect(model.get(key)).toBeUndefined();
+              cache.add(key, value);
+              model.set(key, value);
+            } else {
+              model.get(key);
+            }
+            expect(cache.size).toBe(model.entries.length);
+            expect(cache.occupiedSlots()).toBe(cache.size);
+          }
+          expect([...cache.keysOldestFirst()]).toEqual(
+            model.entries.map(([k]) => k),
+          );
+          // Every key the model holds is found, every other one is not.
+          for (let k = 0; k <= 80; k++) {
+            const key = `key-${k}`;
+            const inModel = model.entries.find(([mk]) => mk === key);
+            expect(cache.get(key)).toBe(inModel?.[1]);
+            if (inModel !== undefined) model.get(key);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps keys that are not strings (from a custom key function) apart by identity', () => {
+    const cache = new LruCache<string, number>(3);
+    const one = { toString: () => 'same' } as unknown as string;
+    const two = { toString: () => 'same' } as unknown as string;
+    cache.set(one, 1);
+    cache.set(two, 2);
+    cache.set(7 as unknown as string, 3);
+    expect(cache.get(one)).toBe(1);
+    expect(cache.get(two)).toBe(2);
+    expect(cache.get(7 as unknown as string)).toBe(3);
+    expect(cache.get('7')).toBeUndefined();
+  });
 });

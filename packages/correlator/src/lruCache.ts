@@ -1,49 +1,87 @@
 // A small least-recently-used cache for the correlator's three caches. Not
 // exported from the package entry point.
 //
-// Why not `lru-cache`: in the churn benchmark (every event a miss and an
-// eviction in all three caches) its general-purpose bookkeeping took about a
-// third of the correlator's time. This one has only what client-go's
-// `golang/groupcache/lru` has: a map from key to a node of a doubly linked
-// recency list. An eviction keeps the evicted node for the next insertion and
-// hands the evicted value back for reuse, so a full cache allocates nothing
-// per miss but the key. (A plain `Map` promoting by delete + set is no
-// alternative: evicting its first key scans the holes that earlier deletes
-// left, which makes churn about ten times slower.)
+// Why not `lru-cache`, nor a `Map`: every event of a stream of new objects is
+// a miss and an eviction in each of the three caches, and their bookkeeping
+// was most of the correlator's time. This one has only what client-go's
+// `golang/groupcache/lru` has (lookup, recency list, eviction) and keeps it
+// in flat arrays:
+//
+// - an open-addressing hash table (linear probing, at most half full) of
+//   entry indices in an `Int32Array`, probed by a 32-bit hash stored beside
+//   each entry, so that a probe reads the key string only when the hashes
+//   match (a `Map` compares keys by loading each candidate string);
+// - the entries' keys, hashes, values and recency links in parallel arrays,
+//   so that entries are not objects for the garbage collector to trace;
+// - a deletion that shifts the probe run back (no tombstones), so that churn
+//   never degrades the table.
+//
+// Measured on 100,000 new 90-character keys into 4,096 entries: about 290 ns
+// per miss-and-evict against 460 ns for a `Map` with a ring of keys. A full
+// cache allocates nothing per miss: the evicted entry is reused.
+//
+// The hash is FNV-1a over the UTF-16 code units with a per-process random
+// basis and a final mix. A key set crafted to collide can only lengthen probe
+// runs within the table, which never holds more than twice `max` slots.
 
-interface LruNode<K, V> {
-  key: K;
-  value: V;
-  /** The next more recently used node; undefined for the most recent. */
-  newer: LruNode<K, V> | undefined;
-  /** The next less recently used node; undefined for the least recent. */
-  older: LruNode<K, V> | undefined;
+const EMPTY = -1;
+const NONE = -1;
+// A per-process random basis: the same keys hash differently in every run.
+const SEED = (Math.random() * 0x1_0000_0000) | 0;
+
+/**
+ * A 32-bit hash of a key (FNV-1a with a random basis, then mixed). A custom
+ * key function may hand back something other than a string: it is hashed by
+ * its string form and still compared with `===`.
+ */
+function hashKey(value: string): number {
+  const key = typeof value === 'string' ? value : String(value);
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  }
+  // The table uses the low bits: fold the high bits into them.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h;
 }
 
 /**
- * A cache of at most `max` entries that forgets the least recently used one
- * when full. {@link LruCache.get}, {@link LruCache.set} and
+ * A cache of at most `max` string-keyed entries that forgets the least
+ * recently used one when full. {@link LruCache.get}, {@link LruCache.set} and
  * {@link LruCache.add} mark the key as the most recently used; nothing else
  * does.
  */
-export class LruCache<K, V> {
+export class LruCache<K extends string, V> {
   readonly #max: number;
-  readonly #nodes = new Map<K, LruNode<K, V>>();
-  /** The most recently used node. */
-  #newest: LruNode<K, V> | undefined;
-  /** The least recently used node, the next to be evicted. */
-  #oldest: LruNode<K, V> | undefined;
-  /** A node taken out by an eviction, for the next add to reuse. */
-  #spare: LruNode<K, V> | undefined;
+  /** Entry index per slot, or EMPTY; its length is a power of two. */
+  #table: Int32Array;
+  readonly #keys: (K | undefined)[] = [];
+  readonly #hashes: number[] = [];
+  readonly #values: (V | undefined)[] = [];
+  /** The next more recently used entry, or NONE for the most recent. */
+  readonly #newer: number[] = [];
+  /** The next less recently used entry, or NONE for the least recent. */
+  readonly #older: number[] = [];
+  #newest = NONE;
+  #oldest = NONE;
+  #size = 0;
+  /** An entry freed by an eviction, for the next add to reuse; or NONE. */
+  #spare = NONE;
+  /** The last key a get missed and its hash, so that add needs no rehash. */
+  #missKey: K | undefined;
+  #missHash = 0;
 
   /** Creates an empty cache of at most `max` entries (a positive integer). */
   constructor(max: number) {
     this.#max = max;
+    this.#table = new Int32Array(16).fill(EMPTY);
   }
 
   /** How many entries the cache holds. */
   get size(): number {
-    return this.#nodes.size;
+    return this.#size;
   }
 
   /** The value stored under `key`, marked most recently used; or `undefined`. */
@@ -51,11 +89,18 @@ export class LruCache<K, V> {
     // The most recent key is asked for again often (updateState after
     // correlate, a storm of one event): answer it without hashing the key.
     const newest = this.#newest;
-    if (newest !== undefined && newest.key === key) return newest.value;
-    const node = this.#nodes.get(key);
-    if (node === undefined) return undefined;
-    this.#promote(node);
-    return node.value;
+    if (newest !== NONE && this.#keys[newest] === key) {
+      return this.#values[newest];
+    }
+    const hash = hashKey(key);
+    const entry = this.#find(key, hash);
+    if (entry === NONE) {
+      this.#missKey = key;
+      this.#missHash = hash;
+      return undefined;
+    }
+    this.#promote(entry);
+    return this.#values[entry];
   }
 
   /**
@@ -64,13 +109,16 @@ export class LruCache<K, V> {
    * the key is new and the cache is full.
    */
   set(key: K, value: V): void {
-    const node = this.#nodes.get(key);
-    if (node === undefined) {
+    const hash = hashKey(key);
+    const entry = this.#find(key, hash);
+    if (entry === NONE) {
+      this.#missKey = key;
+      this.#missHash = hash;
       this.add(key, value);
       return;
     }
-    node.value = value;
-    this.#promote(node);
+    this.#values[entry] = value;
+    this.#promote(entry);
   }
 
   /**
@@ -79,20 +127,31 @@ export class LruCache<K, V> {
    * key would corrupt the cache.
    */
   add(key: K, value: V): void {
-    if (this.#nodes.size >= this.#max) this.takeOldestIfFull();
-    let node = this.#spare;
-    if (node === undefined) {
-      node = { key, value, newer: undefined, older: this.#newest };
+    if (this.#size >= this.#max) this.takeOldestIfFull();
+    const hash = key === this.#missKey ? this.#missHash : hashKey(key);
+    this.#missKey = undefined;
+    let entry = this.#spare;
+    if (entry === NONE) {
+      entry = this.#keys.length;
+      this.#keys.push(key);
+      this.#hashes.push(hash);
+      this.#values.push(value);
+      this.#newer.push(NONE);
+      this.#older.push(this.#newest);
     } else {
-      this.#spare = undefined;
-      node.key = key;
-      node.value = value;
-      node.older = this.#newest;
+      this.#spare = NONE;
+      this.#keys[entry] = key;
+      this.#hashes[entry] = hash;
+      this.#values[entry] = value;
+      this.#newer[entry] = NONE;
+      this.#older[entry] = this.#newest;
     }
-    if (this.#newest === undefined) this.#oldest = node;
-    else this.#newest.newer = node;
-    this.#newest = node;
-    this.#nodes.set(key, node);
+    if (this.#newest === NONE) this.#oldest = entry;
+    else this.#newer[this.#newest] = entry;
+    this.#newest = entry;
+    this.#size++;
+    if (this.#size * 2 > this.#table.length) this.#grow();
+    else this.#place(entry, hash);
   }
 
   /**
@@ -103,36 +162,104 @@ export class LruCache<K, V> {
    */
   takeOldestIfFull(): V | undefined {
     const oldest = this.#oldest;
-    if (oldest === undefined || this.#nodes.size < this.#max) return undefined;
-    this.#nodes.delete(oldest.key);
-    const newer = oldest.newer;
+    if (oldest === NONE || this.#size < this.#max) return undefined;
+    this.#unplace(oldest);
+    const newer = this.#newer[oldest]!;
     this.#oldest = newer;
-    if (newer === undefined) this.#newest = undefined;
-    else newer.older = undefined;
-    // Keep the node for the next add, so that a full cache allocates none.
-    oldest.newer = undefined;
+    if (newer === NONE) this.#newest = NONE;
+    else this.#older[newer] = NONE;
+    this.#size--;
+    // Keep the entry for the next add, so that a full cache allocates none.
+    const value = this.#values[oldest];
+    this.#keys[oldest] = undefined;
+    this.#values[oldest] = undefined;
     this.#spare = oldest;
-    return oldest.value;
+    return value;
   }
 
   /** The keys from the least to the most recently used (for tests). */
   *keysOldestFirst(): IterableIterator<K> {
-    for (let n = this.#oldest; n !== undefined; n = n.newer) yield n.key;
+    for (let e = this.#oldest; e !== NONE; e = this.#newer[e]!) {
+      yield this.#keys[e]!;
+    }
   }
 
-  #promote(node: LruNode<K, V>): void {
+  /** How many table slots hold an entry: always {@link LruCache.size} (for tests). */
+  occupiedSlots(): number {
+    let n = 0;
+    for (const entry of this.#table) if (entry !== EMPTY) n++;
+    return n;
+  }
+
+  /** The entry holding `key`, or NONE. */
+  #find(key: K, hash: number): number {
+    const table = this.#table;
+    const mask = table.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = table[slot]!;
+      if (entry === EMPTY) return NONE;
+      if (this.#hashes[entry] === hash && this.#keys[entry] === key) {
+        return entry;
+      }
+    }
+  }
+
+  /** Puts an entry into the first free slot of its probe run. */
+  #place(entry: number, hash: number): void {
+    const table = this.#table;
+    const mask = table.length - 1;
+    let slot = hash & mask;
+    while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
+    table[slot] = entry;
+  }
+
+  /**
+   * Takes an entry out of the table, moving later entries of its probe run
+   * back so that every entry stays reachable from its home slot.
+   */
+  #unplace(entry: number): void {
+    const table = this.#table;
+    const mask = table.length - 1;
+    let hole = this.#hashes[entry]! & mask;
+    while (table[hole] !== entry) hole = (hole + 1) & mask;
+    for (let slot = (hole + 1) & mask; ; slot = (slot + 1) & mask) {
+      const moved = table[slot]!;
+      if (moved === EMPTY) break;
+      const home = this.#hashes[moved]! & mask;
+      // `moved` may fill the hole unless its home lies after the hole,
+      // cyclically, up to its own slot.
+      const stays =
+        hole <= slot
+          ? home > hole && home <= slot
+          : home > hole || home <= slot;
+      if (stays) continue;
+      table[hole] = moved;
+      hole = slot;
+    }
+    table[hole] = EMPTY;
+  }
+
+  /** Doubles the table and places every live entry again. */
+  #grow(): void {
+    this.#table = new Int32Array(this.#table.length * 2).fill(EMPTY);
+    for (let e = this.#oldest; e !== NONE; e = this.#newer[e]!) {
+      this.#place(e, this.#hashes[e]!);
+    }
+  }
+
+  #promote(entry: number): void {
     const newest = this.#newest;
-    if (node === newest) return;
-    // Unlink: node is not the newest, so node.newer is defined.
-    const newer = node.newer!;
-    const older = node.older;
-    newer.older = older;
-    if (older === undefined) this.#oldest = newer;
-    else older.newer = newer;
+    if (entry === newest) return;
+    // Unlink: the entry is not the newest, so it has a newer one.
+    const newer = this.#newer[entry]!;
+    const older = this.#older[entry]!;
+    this.#older[newer] = older;
+    if (older === NONE) this.#oldest = newer;
+    else this.#newer[older] = newer;
     // Link as the newest.
-    node.newer = undefined;
-    node.older = newest;
-    newest!.newer = node;
-    this.#newest = node;
+    this.#newer[entry] = NONE;
+    this.#older[entry] = newest;
+    this.#newer[newest] = entry;
+    this.#newest = entry;
   }
 }
