@@ -123,7 +123,8 @@ function dropEarliestLocalKey(record: AggregateRecord): void {
 
 /**
  * Internal: {@link EventAggregator.eventAggregate} with the keys already
- * computed (by the default key functions, on the same event). Returns only the
+ * computed (by the default key functions, on the same event), with the
+ * aggregate key's cache hash. Returns only the
  * event: the input itself (to count under its event key) or a new combined
  * one (to count under the aggregate key).
  */
@@ -132,6 +133,7 @@ export let aggregateWithKeys: (
   event: Event,
   aggregateKey: string,
   localKey: string,
+  aggregateHash: number,
 ) => Event;
 
 /**
@@ -154,12 +156,19 @@ export class EventAggregator {
   readonly #clock: PassiveClock;
 
   static {
-    aggregateWithKeys = (aggregator, event, aggregateKey, localKey) =>
+    aggregateWithKeys = (
+      aggregator,
+      event,
+      aggregateKey,
+      localKey,
+      aggregateHash,
+    ) =>
       aggregator.#aggregate(
         event,
         nowMs(aggregator.#clock),
         aggregateKey,
         localKey,
+        aggregateHash,
       );
   }
 
@@ -218,9 +227,10 @@ export class EventAggregator {
     atMs: number,
     aggregateKey: string,
     localKey: string,
+    aggregateHash?: number,
   ): Event {
     // Getting the record marks it recently used, as Go's Add of it does.
-    let record = this.#cache.get(aggregateKey);
+    let record = this.#cache.get(aggregateKey, aggregateHash);
     if (record === undefined) {
       // A missing record has Go's zero time, so it always starts over; it
       // reuses the evicted record, if any.

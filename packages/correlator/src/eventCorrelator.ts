@@ -193,6 +193,9 @@ export class EventCorrelator {
             aggregateKey: '',
             localKey: '',
             spamKey: '',
+            eventHash: 0,
+            aggregateHash: 0,
+            spamHash: 0,
             memo: loggerKeyMemo(this.#logger),
           }
         : undefined;
@@ -235,13 +238,15 @@ export class EventCorrelator {
       own,
       aggregateKey,
       keys.localKey,
+      keys.aggregateHash,
     );
-    const patch = observeOwned(
-      this.#logger,
-      out,
-      out === own ? keys.eventKey : aggregateKey,
-    );
-    if (filterSpamKey(this.#spamFilter, spamKey)) return { skip: true };
+    const patch =
+      out === own
+        ? observeOwned(this.#logger, out, keys.eventKey, keys.eventHash)
+        : observeOwned(this.#logger, out, aggregateKey, keys.aggregateHash);
+    if (filterSpamKey(this.#spamFilter, spamKey, keys.spamHash)) {
+      return { skip: true };
+    }
     return patch === undefined
       ? { skip: false, event: out }
       : { skip: false, event: out, patch };

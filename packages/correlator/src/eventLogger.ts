@@ -113,6 +113,7 @@ export let observeOwned: (
   logger: EventLogger,
   event: Event,
   key: string,
+  hash?: number,
 ) => string | undefined;
 
 /** Internal: the memo a logger keys updateState's events with. */
@@ -129,7 +130,8 @@ export class EventLogger {
   readonly #keys = new EventKeyMemo();
 
   static {
-    observeOwned = (logger, event, key) => logger.#observe(event, key);
+    observeOwned = (logger, event, key, hash) =>
+      logger.#observe(event, key, hash);
     loggerKeyMemo = (logger) => logger.#keys;
   }
 
@@ -183,8 +185,8 @@ export class EventLogger {
   }
 
   /** Counts the event in place; returns the patch when it was seen before. */
-  #observe(event: Event, key: string): string | undefined {
-    const last = this.#cache.get(key);
+  #observe(event: Event, key: string, hash?: number): string | undefined {
+    const last = this.#cache.get(key, hash);
     let patch: string | undefined;
     if (last !== undefined && last.count !== 0) {
       if (last.name === '') delete event.metadata.name;

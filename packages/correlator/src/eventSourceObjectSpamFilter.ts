@@ -59,6 +59,7 @@ export interface EventSourceObjectSpamFilterOptions {
 export let filterSpamKey: (
   filter: EventSourceObjectSpamFilter,
   key: string,
+  hash: number,
 ) => boolean;
 
 /**
@@ -72,7 +73,7 @@ export class EventSourceObjectSpamFilter {
   readonly #spamKeyFunc: EventSpamKeyFunc;
 
   static {
-    filterSpamKey = (filter, key) => filter.#filterKey(key);
+    filterSpamKey = (filter, key, hash) => filter.#filterKey(key, hash);
   }
 
   /** Creates a spam filter. Throws `InvalidOptionError` for bad options. */
@@ -101,9 +102,9 @@ export class EventSourceObjectSpamFilter {
     return this.#filterKey(this.#spamKeyFunc(event));
   }
 
-  #filterKey(key: string): boolean {
+  #filterKey(key: string, hash?: number): boolean {
     // Getting the bucket marks it recently used, as Go's Add of it does.
-    let bucket = this.#cache.get(key);
+    let bucket = this.#cache.get(key, hash);
     if (bucket === undefined) {
       // A new key gets a full bucket: the evicted one, refilled, if any.
       bucket = this.#cache.takeOldestIfFull();

@@ -9,6 +9,7 @@ import {
   getEventKey,
   getSpamKey,
 } from './keys.js';
+import { hashKey } from './lruCache.js';
 
 function objectReference(
   kind: string,
@@ -156,17 +157,26 @@ describe('defaultKeys', () => {
           aggregateKey: '',
           localKey: '',
           spamKey: '',
+          eventHash: 0,
+          aggregateHash: 0,
+          spamHash: 0,
           memo: undefined,
         };
         defaultKeys(e as unknown as Event, out);
         const { aggregateKey, localKey } = eventAggregatorByReasonFunc(
           e as unknown as Event,
         );
+        const eventKey = getEventKey(e as unknown as Event);
+        const spamKey = getSpamKey(e as unknown as Event);
+        // The hashes made from the parts are the caches' hashes of the keys.
         expect(out).toEqual({
-          eventKey: getEventKey(e as unknown as Event),
+          eventKey,
           aggregateKey,
           localKey,
-          spamKey: getSpamKey(e as unknown as Event),
+          spamKey,
+          eventHash: hashKey(eventKey),
+          aggregateHash: hashKey(aggregateKey),
+          spamHash: hashKey(spamKey),
           memo: undefined,
         });
       }),
@@ -201,6 +211,9 @@ describe('EventKeyMemo', () => {
           aggregateKey: '',
           localKey: '',
           spamKey: '',
+          eventHash: 0,
+          aggregateHash: 0,
+          spamHash: 0,
           memo,
         };
         for (const { event, viaDefaultKeys } of steps) {

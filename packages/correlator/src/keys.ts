@@ -1,5 +1,6 @@
 import type { Event } from '@event-recorder/core';
 import { str } from './internal.js';
+import { hashEnd, hashMore, hashStart } from './lruCache.js';
 
 /**
  * Groups events for aggregation, as client-go's `EventAggregatorKeyFunc`.
@@ -248,6 +249,10 @@ export interface DefaultKeys {
   localKey: string;
   /** {@link getSpamKey} of the event. */
   spamKey: string;
+  /** The caches' hashes of the three keys (see the LRU cache's `hashKey`). */
+  eventHash: number;
+  aggregateHash: number;
+  spamHash: number;
   /** Told the parts and the event key, when set. */
   memo: EventKeyMemo | undefined;
 }
@@ -330,6 +335,33 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
   }
   out.aggregateKey = aggregateKey;
   out.localKey = message;
+  // The three hashes, over the parts: the spam key is the first eight parts,
+  // the aggregate key adds the reason (and the reporting fields), and without
+  // a fieldPath the event key is the aggregate key's first nine parts and the
+  // message. Each character is hashed once, not once per key.
+  let h = hashStart();
+  h = hashMore(h, component);
+  h = hashMore(h, host);
+  h = hashMore(h, kind);
+  h = hashMore(h, namespace);
+  h = hashMore(h, name);
+  const afterName = h;
+  h = hashMore(h, uid);
+  h = hashMore(h, apiVersion);
+  h = hashMore(h, type);
+  out.spamHash = hashEnd(h);
+  h = hashMore(h, reason);
+  out.aggregateHash = hashEnd(
+    hashMore(hashMore(h, reportingComponent), reportingInstance),
+  );
+  if (fieldPath !== '') {
+    h = hashMore(afterName, fieldPath);
+    h = hashMore(h, uid);
+    h = hashMore(h, apiVersion);
+    h = hashMore(h, type);
+    h = hashMore(h, reason);
+  }
+  out.eventHash = hashEnd(hashMore(h, message));
   out.memo?.remember(
     component,
     host,

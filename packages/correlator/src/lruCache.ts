@@ -29,22 +29,40 @@ const NONE = -1;
 // A per-process random basis: the same keys hash differently in every run.
 const SEED = (Math.random() * 0x1_0000_0000) | 0;
 
+/** Starts a key hash: see {@link hashKey}. */
+export function hashStart(): number {
+  return SEED ^ 0x811c9dc5;
+}
+
+/**
+ * Continues a key hash over `part`: hashing the parts of a key one after the
+ * other gives the hash of their concatenation, so that keys sharing a prefix
+ * (the correlator's three keys share most of theirs) are hashed without
+ * hashing the prefix again.
+ */
+export function hashMore(hash: number, part: string): number {
+  let h = hash;
+  for (let i = 0; i < part.length; i++) {
+    h = Math.imul(h ^ part.charCodeAt(i), 0x01000193);
+  }
+  return h;
+}
+
+/** Finishes a key hash, folding the high bits into the low ones the table uses. */
+export function hashEnd(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
 /**
  * A 32-bit hash of a key (FNV-1a with a random basis, then mixed). A custom
  * key function may hand back something other than a string: it is hashed by
  * its string form and still compared with `===`.
  */
-function hashKey(value: string): number {
+export function hashKey(value: string): number {
   const key = typeof value === 'string' ? value : String(value);
-  let h = SEED ^ 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  }
-  // The table uses the low bits: fold the high bits into them.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h;
+  return hashEnd(hashMore(hashStart(), key));
 }
 
 /**
@@ -84,19 +102,22 @@ export class LruCache<K extends string, V> {
     return this.#size;
   }
 
-  /** The value stored under `key`, marked most recently used; or `undefined`. */
-  get(key: K): V | undefined {
+  /**
+   * The value stored under `key`, marked most recently used; or `undefined`.
+   * `hash`, when given, must be {@link hashKey} of `key`.
+   */
+  get(key: K, hash?: number): V | undefined {
     // The most recent key is asked for again often (updateState after
     // correlate, a storm of one event): answer it without hashing the key.
     const newest = this.#newest;
     if (newest !== NONE && this.#keys[newest] === key) {
       return this.#values[newest];
     }
-    const hash = hashKey(key);
-    const entry = this.#find(key, hash);
+    const h = hash ?? hashKey(key);
+    const entry = this.#find(key, h);
     if (entry === NONE) {
       this.#missKey = key;
-      this.#missHash = hash;
+      this.#missHash = h;
       return undefined;
     }
     this.#promote(entry);
