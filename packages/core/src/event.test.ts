@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, EventsV1Event } from './event.js';
 import {
+  copyRecord,
   coreV1ToEventsV1,
   eventsV1ToCoreV1,
   isEventsV1Event,
@@ -66,5 +67,24 @@ describe('API views', () => {
     } as unknown as EventsV1Event);
     expect(back.involvedObject).toEqual({});
     expect(back.source).toEqual({});
+  });
+
+  it('copies a record shallowly, keeps an own __proto__ field as a field, and copies null as {}', () => {
+    const input = { name: 'a', labels: { x: '1' } };
+    const copy = copyRecord(input);
+    (copy as Record<string, unknown>).resourceVersion = '7';
+    expect(copy).toEqual({
+      name: 'a',
+      labels: { x: '1' },
+      resourceVersion: '7',
+    });
+    expect(input).toEqual({ name: 'a', labels: { x: '1' } });
+    expect(copy.labels).toBe(input.labels);
+    const hostile = JSON.parse('{"__proto__":{"polluted":true}}') as object;
+    const safe = copyRecord(hostile);
+    expect(Object.getPrototypeOf(safe)).toBe(Object.prototype);
+    expect(Object.hasOwn(safe, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(copyRecord(null as unknown as object)).toEqual({});
   });
 });

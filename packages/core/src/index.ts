@@ -5,6 +5,7 @@ export {
   eventsV1ToCoreV1,
   coreV1ToEventsV1,
   isEventsV1Event,
+  copyRecord,
 } from './event.js';
 export type {
   Event,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import {
+  copyRecord,
   AlreadyExistsError,
   ClosedError,
   InvalidError,
@@ -34,7 +35,6 @@ import {
 } from './files.js';
 import {
   applyMergePatch,
-  copyRecord,
   fromWire,
   keyOf,
   reviveFrom,
