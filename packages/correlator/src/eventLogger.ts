@@ -166,9 +166,11 @@ export class EventLogger {
    */
   updateState(event: Event): void {
     if (!isObject(event)) return;
-    const key = this.#keys.keyOf(event);
+    const keys = this.#keys;
+    const key = keys.keyOf(event);
+    const hash = keys.hash;
     // Getting the record marks it recently used, as Go's Add of it does.
-    const log = this.#cache.get(key);
+    const log = this.#cache.get(key, hash);
     if (log === undefined) this.#add(key, event);
     else writeLog(log, event);
   }

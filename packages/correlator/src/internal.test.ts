@@ -134,6 +134,80 @@ describe('cloneEvent', () => {
     );
   });
 
+  // The recorder's shapes take literal fast paths (the event, its metadata,
+  // reference and source): the same property, on inputs in those shapes,
+  // with values of any type, now and then an unknown field, or a known one
+  // missing.
+  it('copies the recorder’s shapes (the fast paths) exactly as any other', () => {
+    const optional = (arb: fc.Arbitrary<unknown>) =>
+      fc.oneof({ arbitrary: arb, weight: 9 }, { arbitrary: scalar, weight: 1 });
+    const metadata = fc.record(
+      { name: optional(fc.string()), namespace: optional(fc.string()) },
+      { requiredKeys: [] },
+    );
+    const ref = fc.record(
+      {
+        kind: optional(fc.string()),
+        apiVersion: optional(fc.string()),
+        name: optional(fc.string()),
+        namespace: optional(fc.string()),
+        uid: optional(fc.string()),
+        resourceVersion: fc.string(),
+        fieldPath: fc.string(),
+      },
+      { requiredKeys: ['kind', 'apiVersion', 'name', 'namespace', 'uid'] },
+    );
+    const source = fc.record(
+      { component: optional(fc.string()), host: fc.string() },
+      { requiredKeys: ['component'] },
+    );
+    const withExtra = (arb: fc.Arbitrary<Record<string, unknown>>) =>
+      fc
+        .tuple(arb, fc.option(fc.dictionary(fieldName, scalar, { maxKeys: 2 })))
+        .map(([base, extra]) => {
+          const out: Record<string, unknown> = { ...base };
+          for (const [k, v] of Object.entries(extra ?? {})) {
+            Object.defineProperty(out, k, {
+              value: v,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          }
+          return out;
+        });
+    const shaped = withExtra(
+      fc.record(
+        {
+          metadata: optional(withExtra(metadata)),
+          involvedObject: optional(withExtra(ref)),
+          reason: optional(fc.string()),
+          message: optional(fc.string()),
+          source: optional(withExtra(source)),
+          firstTimestamp: optional(fc.date({ noInvalidDate: true })),
+          lastTimestamp: optional(fc.date({ noInvalidDate: true })),
+          count: optional(fc.integer()),
+          type: optional(fc.constantFrom('Normal', 'Warning')),
+          reportingComponent: optional(fc.string()),
+          reportingInstance: optional(fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(shaped, (input) => {
+        const copy = cloneEvent(input as unknown as Event) as unknown as Record<
+          string,
+          unknown
+        >;
+        expect(copy).toStrictEqual(reference(input));
+        const theirs = new Set(owned(input));
+        for (const mine of owned(copy)) expect(theirs.has(mine)).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('keeps a __proto__ field as a plain field, never as the prototype', () => {
     const input = JSON.parse(
       '{"metadata":{"__proto__":{"polluted":true}},"involvedObject":{},"__proto__":{"x":1}}',

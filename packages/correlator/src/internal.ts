@@ -79,11 +79,18 @@ type Loose = Record<string, unknown>;
  * Copies the own enumerable string-keyed fields of `from` that `to` lacks,
  * unless `from` has exactly `copied` of them (then `to` has them all already).
  * Uses `defineProperty`, so that a `__proto__` field stays a plain field.
+ *
+ * The fields are first counted with `for…in`, which walks V8's cached key
+ * list of the object's shape without allocating; `Object.keys` would make an
+ * array per object copied (four per event, a tenth of the bytes the pipeline
+ * allocated per event). `for…in` also counts inherited enumerable fields, so a
+ * count that differs from `copied` only sends the copy to the exact path.
  */
 function copyRest(from: Loose, to: Loose, copied: number): void {
-  const keys = Object.keys(from);
-  if (keys.length === copied) return;
-  for (const key of keys) {
+  let fields = 0;
+  for (const _ in from) fields++;
+  if (fields === copied) return;
+  for (const key of Object.keys(from)) {
     if (Object.hasOwn(to, key)) continue;
     Object.defineProperty(to, key, {
       value: from[key],
@@ -103,11 +110,27 @@ function cloneRecord(value: Loose): Loose {
 
 /** Copies an object reference (an absent or malformed one becomes `{}`). */
 function cloneRef(value: unknown): ObjectReference {
-  const out: Loose = {};
-  if (!isObject(value)) return out;
-  let n = 0;
+  if (!isObject(value)) return {};
   const { kind, apiVersion, name, namespace, uid, resourceVersion, fieldPath } =
     value;
+  if (
+    kind !== undefined &&
+    apiVersion !== undefined &&
+    name !== undefined &&
+    namespace !== undefined &&
+    uid !== undefined &&
+    fieldPath === undefined
+  ) {
+    // What `getReference` makes of a namespaced object, as one literal.
+    const ref: Loose =
+      resourceVersion === undefined
+        ? { kind, apiVersion, name, namespace, uid }
+        : { kind, apiVersion, name, namespace, uid, resourceVersion };
+    copyRest(value, ref, resourceVersion === undefined ? 5 : 6);
+    return ref;
+  }
+  const out: Loose = {};
+  let n = 0;
   if (kind !== undefined) {
     out.kind = kind;
     n++;
@@ -141,9 +164,7 @@ function cloneRef(value: unknown): ObjectReference {
 }
 
 function cloneMetadata(value: unknown): Event['metadata'] {
-  const out: Loose = {};
-  if (!isObject(value)) return out;
-  let n = 0;
+  if (!isObject(value)) return {};
   const {
     name,
     namespace,
@@ -153,6 +174,22 @@ function cloneMetadata(value: unknown): Event['metadata'] {
     uid,
     creationTimestamp,
   } = value;
+  if (
+    name !== undefined &&
+    namespace !== undefined &&
+    annotations === undefined &&
+    labels === undefined &&
+    resourceVersion === undefined &&
+    uid === undefined &&
+    creationTimestamp === undefined
+  ) {
+    // A new event's metadata, as one literal.
+    const meta: Loose = { name, namespace };
+    copyRest(value, meta, 2);
+    return meta;
+  }
+  const out: Loose = {};
+  let n = 0;
   if (name !== undefined) {
     out.name = name;
     n++;
@@ -188,9 +225,15 @@ function cloneMetadata(value: unknown): Event['metadata'] {
 }
 
 function cloneSource(value: Loose): Loose {
+  const { component, host } = value;
+  if (component !== undefined) {
+    const source: Loose =
+      host === undefined ? { component } : { component, host };
+    copyRest(value, source, host === undefined ? 1 : 2);
+    return source;
+  }
   const out: Loose = {};
   let n = 0;
-  const { component, host } = value;
   if (component !== undefined) {
     out.component = component;
     n++;
@@ -228,7 +271,6 @@ function cloneSeries(value: Loose): Loose {
  */
 export function cloneEvent(event: Event): Event {
   const e = event as unknown as Loose;
-  const out: Loose = {};
   // Fields in the order the recorder builds them, so that the copy has the
   // same shape as the recorder's events.
   const {
@@ -250,6 +292,44 @@ export function cloneEvent(event: Event): Event {
     reportingComponent,
     reportingInstance,
   } = e;
+  if (
+    apiVersion === undefined &&
+    kind === undefined &&
+    metadata !== undefined &&
+    involvedObject !== undefined &&
+    reason !== undefined &&
+    message !== undefined &&
+    isObject(source) &&
+    firstTimestamp !== undefined &&
+    lastTimestamp !== undefined &&
+    count !== undefined &&
+    type !== undefined &&
+    eventTime === undefined &&
+    series === undefined &&
+    action === undefined &&
+    related === undefined &&
+    reportingComponent !== undefined &&
+    reportingInstance !== undefined
+  ) {
+    // The core/v1 recorder's shape, as one literal: V8 allocates it whole,
+    // where adding fields one by one to `{}` regrows its field store.
+    const copy: Loose = {
+      metadata: cloneMetadata(metadata),
+      involvedObject: cloneRef(involvedObject),
+      reason,
+      message,
+      source: cloneSource(source),
+      firstTimestamp: cloneDate(firstTimestamp),
+      lastTimestamp: cloneDate(lastTimestamp),
+      count,
+      type,
+      reportingComponent,
+      reportingInstance,
+    };
+    copyRest(e, copy, 11);
+    return copy as unknown as Event;
+  }
+  const out: Loose = {};
   let n = 2;
   if (apiVersion !== undefined) {
     out.apiVersion = apiVersion;

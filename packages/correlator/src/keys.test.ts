@@ -219,7 +219,9 @@ describe('EventKeyMemo', () => {
         for (const { event, viaDefaultKeys } of steps) {
           const e = event as unknown as Event;
           if (viaDefaultKeys) defaultKeys(e, out);
-          expect(memo.keyOf(e)).toBe(getEventKey(e));
+          const key = memo.keyOf(e);
+          expect(key).toBe(getEventKey(e));
+          expect(memo.hash).toBe(hashKey(key));
         }
       }),
     );

@@ -1,6 +1,6 @@
 import type { Event } from '@event-recorder/core';
 import { str } from './internal.js';
-import { hashEnd, hashMore, hashStart } from './lruCache.js';
+import { hashEnd, hashKey, hashMore, hashStart } from './lruCache.js';
 
 /**
  * Groups events for aggregation, as client-go's `EventAggregatorKeyFunc`.
@@ -31,17 +31,15 @@ export type EventSpamKeyFunc = (event: Event) => string;
 /** The prefix {@link eventAggregatorByReasonMessageFunc} puts before the message. */
 export const aggregatedMessagePrefix = '(combined from similar events): ';
 
-// The default keys are built with one `join` over a reused array rather than
-// with `+`: that allocates one flat string per key instead of a chain of ten
-// intermediate strings that hashing it as a cache key then copies into a flat
-// one anyway (a third of the bytes allocated per event before). Every field is
-// read (running any getter) before the array is filled, so even a getter that
-// builds a key itself cannot interleave with it.
+// The public key functions build each key with one `join` over a reused array
+// rather than with `+`: a caller that hashes the key (a `Map`, say) would copy
+// a chain of ten intermediate strings into a flat one anyway. (The correlator's
+// own path, `defaultKeys` below, hashes the parts instead and uses `+`.) Every
+// field is read (running any getter) before the array is filled, so even a
+// getter that builds a key itself cannot interleave with it.
 const eventKeyParts: string[] = new Array<string>(11).fill('');
 const spamKeyParts: string[] = new Array<string>(8).fill('');
 const aggregateKeyParts: string[] = new Array<string>(11).fill('');
-const commonKeyParts: string[] = new Array<string>(9).fill('');
-const eventKeyOfCommon: string[] = ['', ''];
 
 /**
  * The full identity of an event, used to de-duplicate it and to key
@@ -84,15 +82,22 @@ export function getEventKey(event: Event): string {
  * Internal: {@link getEventKey} that remembers the parts and the key of the
  * last event it keyed (or was told of with {@link EventKeyMemo.remember}) and
  * returns that same string when all parts are equal again. Equal parts make an
- * equal key, so the result is always `getEventKey`'s; reusing the instance
- * saves building the key and, as V8 keeps a string's hash on it, hashing it
- * again (updateState of the event correlate just returned).
+ * equal key, so the result is always `getEventKey`'s; reusing it saves
+ * building the key and hashing it again (updateState of the event correlate
+ * just returned): {@link EventKeyMemo.hash} is the cache hash of the key
+ * {@link EventKeyMemo.keyOf} last returned.
  */
 export class EventKeyMemo {
   readonly #parts: string[] = new Array<string>(11).fill('');
   #key = '';
+  #hash = hashKey('');
 
-  /** Stores the parts of `key` (as {@link getEventKey} orders them). */
+  /** The cache hash (`hashKey`) of the key {@link EventKeyMemo.keyOf} last returned. */
+  get hash(): number {
+    return this.#hash;
+  }
+
+  /** Stores the parts of `key` (as {@link getEventKey} orders them) and its cache hash. */
   remember(
     component: string,
     host: string,
@@ -106,6 +111,7 @@ export class EventKeyMemo {
     reason: string,
     message: string,
     key: string,
+    hash: number,
   ): void {
     const parts = this.#parts;
     parts[0] = component;
@@ -120,6 +126,7 @@ export class EventKeyMemo {
     parts[9] = reason;
     parts[10] = message;
     this.#key = key;
+    this.#hash = hash;
   }
 
   /** {@link getEventKey} of the event, reading each field once in the same order. */
@@ -166,6 +173,7 @@ export class EventKeyMemo {
     parts[10] = message;
     const key = parts.join('');
     this.#key = key;
+    this.#hash = hashKey(key);
     return key;
   }
 }
@@ -259,10 +267,9 @@ export interface DefaultKeys {
 
 /**
  * Internal: {@link getEventKey}, {@link eventAggregatorByReasonFunc} and
- * {@link getSpamKey} of one event at once, written into `out`. Each field is
- * read once; the spam key, which is the aggregate key's first eight parts, is
- * a slice of it rather than a third string built; and without a fieldPath the
- * two other keys share their first nine parts.
+ * {@link getSpamKey} of one event at once, with their cache hashes, written
+ * into `out`. Each field is read once, and the keys share their common
+ * prefixes (see below).
  */
 export function defaultKeys(event: Event, out: DefaultKeys): void {
   const source = event.source;
@@ -280,59 +287,36 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
   const message = str(event.message);
   const reportingComponent = str(event.reportingComponent);
   const reportingInstance = str(event.reportingInstance);
-  let aggregateKey: string;
-  if (fieldPath === '') {
-    // The usual case: both keys start with the same nine parts, so build
-    // those once. Without reporting fields they are the aggregate key.
-    const parts = commonKeyParts;
-    parts[0] = component;
-    parts[1] = host;
-    parts[2] = kind;
-    parts[3] = namespace;
-    parts[4] = name;
-    parts[5] = uid;
-    parts[6] = apiVersion;
-    parts[7] = type;
-    parts[8] = reason;
-    const common = parts.join('');
-    // One flat string: a `+` would make a cons string that the first cache
-    // lookup flattens into a second allocation.
-    const two = eventKeyOfCommon;
-    two[0] = common;
-    two[1] = message;
-    out.eventKey = two.join('');
-    aggregateKey =
-      reportingComponent === '' && reportingInstance === ''
-        ? common
-        : common + reportingComponent + reportingInstance;
-  } else {
-    let parts = eventKeyParts;
-    parts[0] = component;
-    parts[1] = host;
-    parts[2] = kind;
-    parts[3] = namespace;
-    parts[4] = name;
-    parts[5] = fieldPath;
-    parts[6] = uid;
-    parts[7] = apiVersion;
-    parts[8] = type;
-    parts[9] = reason;
-    parts[10] = message;
-    out.eventKey = parts.join('');
-    parts = aggregateKeyParts;
-    parts[0] = component;
-    parts[1] = host;
-    parts[2] = kind;
-    parts[3] = namespace;
-    parts[4] = name;
-    parts[5] = uid;
-    parts[6] = apiVersion;
-    parts[7] = type;
-    parts[8] = reason;
-    parts[9] = reportingComponent;
-    parts[10] = reportingInstance;
-    aggregateKey = parts.join('');
-  }
+  // The keys are concatenated with `+`, sharing their prefixes: the spam key
+  // is the first eight parts, the aggregate key adds the reason (and the
+  // reporting fields) and, without a fieldPath, the event key adds the
+  // message to that. V8 makes each `+` of long strings a rope that points at
+  // its two halves instead of copying them; the caches hash the parts below
+  // rather than the keys, and compare keys only when the hashes match, so on
+  // a stream of new objects a key is never copied into a flat string at all
+  // (a hit flattens it once, on its first comparison).
+  const spamKey =
+    component + host + kind + namespace + name + uid + apiVersion + type;
+  const common = spamKey + reason;
+  const aggregateKey =
+    reportingComponent === '' && reportingInstance === ''
+      ? common
+      : common + reportingComponent + reportingInstance;
+  out.eventKey =
+    fieldPath === ''
+      ? common + message
+      : component +
+        host +
+        kind +
+        namespace +
+        name +
+        fieldPath +
+        uid +
+        apiVersion +
+        type +
+        reason +
+        message;
+  out.spamKey = spamKey;
   out.aggregateKey = aggregateKey;
   out.localKey = message;
   // The three hashes, over the parts: the spam key is the first eight parts,
@@ -375,17 +359,8 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
     reason,
     message,
     out.eventKey,
+    out.eventHash,
   );
-  const spamKeyLength =
-    component.length +
-    host.length +
-    kind.length +
-    namespace.length +
-    name.length +
-    uid.length +
-    apiVersion.length +
-    type.length;
-  out.spamKey = aggregateKey.slice(0, spamKeyLength);
 }
 
 /**

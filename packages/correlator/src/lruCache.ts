@@ -108,9 +108,16 @@ export class LruCache<K extends string, V> {
    */
   get(key: K, hash?: number): V | undefined {
     // The most recent key is asked for again often (updateState after
-    // correlate, a storm of one event): answer it without hashing the key.
+    // correlate, a storm of one event): answer it without a probe, and
+    // without hashing the key when no hash is given. With a hash, it is
+    // compared first: comparing two unequal keys of the same length reads
+    // both, and flattens them when they are ropes (see the default keys).
     const newest = this.#newest;
-    if (newest !== NONE && this.#keys[newest] === key) {
+    if (
+      newest !== NONE &&
+      (hash === undefined || this.#hashes[newest] === hash) &&
+      this.#keys[newest] === key
+    ) {
       return this.#values[newest];
     }
     const h = hash ?? hashKey(key);
