@@ -41,6 +41,7 @@ import {
 } from './eventObject.js';
 import { NO_SLOT, SOURCE_OTHER, StoredEvents } from './storedEvents.js';
 import { RequestLog } from './requestLog.js';
+import { SlotIndex } from './slotIndex.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
 import { WaiterSet } from './waiters.js';
 import type { WaitForOptions } from './waiters.js';
@@ -283,11 +284,8 @@ class EventStore {
   #uids = 0;
   /** The stored events; the store refers to one by its slot. */
   readonly #events = new StoredEvents();
-  /** The slots of the stored events by namespace, then name. */
-  #index = new Map<string, Map<string, number>>();
-  // The namespace last looked up and its names: most sinks see one or two.
-  #lastNamespace: string | undefined = undefined;
-  #lastNames: Map<string, number> | undefined = undefined;
+  /** The slots of the stored events by namespace and name. */
+  readonly #index = new SlotIndex();
   #size = 0;
   /**
    * The ends of the list of stored events in creation order, linked through
@@ -869,26 +867,14 @@ class EventStore {
 
   // --- the index ----------------------------------------------------------
 
-  /** The events of a namespace by name; made when `make` is set. */
-  #names(namespace: string, make: boolean): Map<string, number> | undefined {
-    if (namespace === this.#lastNamespace) return this.#lastNames;
-    let names = this.#index.get(namespace);
-    if (names === undefined) {
-      if (!make) return undefined;
-      names = new Map();
-      this.#index.set(namespace, names);
-    }
-    this.#lastNamespace = namespace;
-    this.#lastNames = names;
-    return names;
-  }
-
   /** Adds a new event as the newest, evicting the oldest beyond maxEvents. */
   #add(slot: number): void {
     const events = this.#events;
-    (
-      this.#names(keyOf(events.namespace[slot]), true) as Map<string, number>
-    ).set(keyOf(events.name[slot]), slot);
+    this.#index.add(
+      keyOf(events.namespace[slot]),
+      keyOf(events.name[slot]),
+      slot,
+    );
     const newest = this.#newest;
     events.prev[slot] = newest;
     events.next[slot] = NO_SLOT;
@@ -901,9 +887,7 @@ class EventStore {
   /** Deletes a stored event and frees its slot. */
   #remove(slot: number): void {
     const events = this.#events;
-    this.#names(keyOf(events.namespace[slot]), false)?.delete(
-      keyOf(events.name[slot]),
-    );
+    this.#index.remove(slot);
     const prev = events.prev[slot] as number;
     const next = events.next[slot] as number;
     if (prev === NO_SLOT) this.#oldest = next;
@@ -923,8 +907,8 @@ class EventStore {
 
   /** The slot of the stored event, unless it has expired (then it is deleted). */
   #lookup(namespace: string, name: string, now: number): number {
-    const slot = this.#names(namespace, false)?.get(name);
-    if (slot === undefined) return NO_SLOT;
+    const slot = this.#index.get(namespace, name);
+    if (slot === NO_SLOT) return NO_SLOT;
     if (this.#expires && (this.#events.expiresAt[slot] as number) <= now) {
       this.#remove(slot);
       return NO_SLOT;
@@ -1082,9 +1066,7 @@ class EventStore {
 
   reset(): void {
     this.#events.clear();
-    this.#index = new Map();
-    this.#lastNamespace = undefined;
-    this.#lastNames = undefined;
+    this.#index.clear();
     this.#size = 0;
     this.#oldest = NO_SLOT;
     this.#newest = NO_SLOT;
