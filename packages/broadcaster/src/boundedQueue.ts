@@ -8,8 +8,11 @@ import { InvalidOptionError } from '@event-recorder/core';
  */
 export class BoundedQueue<T> {
   #items: (T | undefined)[];
+  /** A flag per item, beside it (see {@link BoundedQueue.push}). */
+  #flags: boolean[];
   #head = 0;
   #size = 0;
+  #shiftedFlag = false;
 
   /**
    * Creates an empty queue.
@@ -25,6 +28,7 @@ export class BoundedQueue<T> {
     // Grown lazily up to `capacity`, so a 1000-slot queue that never fills
     // costs little.
     this.#items = [];
+    this.#flags = [];
   }
 
   /** How many items are queued. */
@@ -32,19 +36,30 @@ export class BoundedQueue<T> {
     return this.#size;
   }
 
-  /** Appends an item. Returns `false`, leaving the queue unchanged, when full. */
-  push(item: T): boolean {
+  /**
+   * Appends an item, with a flag that {@link BoundedQueue.shiftedFlag} gives
+   * back when the item is shifted. Returns `false`, leaving the queue
+   * unchanged, when full.
+   */
+  push(item: T, flag = false): boolean {
     if (this.#size === this.capacity) return false;
     const at = (this.#head + this.#size) % this.capacity;
     this.#items[at] = item;
+    this.#flags[at] = flag;
     this.#size++;
     return true;
+  }
+
+  /** The flag pushed with the item the last {@link BoundedQueue.shift} returned. */
+  get shiftedFlag(): boolean {
+    return this.#shiftedFlag;
   }
 
   /** Removes and returns the oldest item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.#size === 0) return undefined;
     const item = this.#items[this.#head];
+    this.#shiftedFlag = this.#flags[this.#head] ?? false;
     this.#items[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.capacity;
     this.#size--;

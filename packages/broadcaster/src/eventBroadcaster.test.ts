@@ -483,6 +483,46 @@ describe('EventBroadcaster watchers and logging', () => {
     });
   });
 
+  it('never lets a sink change the events a watcher also receives', async () => {
+    // A lone sink correlates its recorder's events in place (nothing else
+    // holds them); with a watcher attached it must work on copies.
+    const { clock, broadcaster, sink, recorder } = setup();
+    const seen: Event[] = [];
+    broadcaster.startEventWatcher((e) => {
+      seen.push(e);
+    });
+    recorder.event(pod, 'Normal', 'Started', 'same');
+    await broadcaster.flush();
+    clock.step(1000);
+    recorder.event(pod, 'Normal', 'Started', 'same');
+    await broadcaster.flush();
+    expect(sink.requests.map((r) => r.method)).toEqual(['create', 'patch']);
+    expect(sink.list()[0]?.count).toBe(2);
+    expect(seen.map((e) => e.count)).toEqual([1, 1]);
+    expect(seen[1]?.metadata.name).not.toBe(seen[0]?.metadata.name);
+    expect(seen.map((e) => e.metadata.resourceVersion)).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('never changes an event given to publish, even with a lone sink', async () => {
+    const { clock, broadcaster, sink } = setup();
+    const mine: Event = {
+      ...sample,
+      firstTimestamp: clock.now(),
+      lastTimestamp: clock.now(),
+    };
+    const before = structuredClone(mine);
+    broadcaster.publish(mine);
+    await broadcaster.flush();
+    clock.step(1000);
+    broadcaster.publish(mine);
+    await broadcaster.flush();
+    expect(sink.requests.map((r) => r.method)).toEqual(['create', 'patch']);
+    expect(mine).toEqual(before);
+  });
+
   it('keeps a slow watcher from delaying a sink', async () => {
     const { broadcaster, sink, recorder } = setup();
     broadcaster.startEventWatcher(() => new Promise<void>(() => undefined));

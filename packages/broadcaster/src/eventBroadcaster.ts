@@ -164,6 +164,15 @@ export class EventBroadcaster implements EventPublisher<Event> {
   readonly #random: (() => number) | undefined;
   readonly #sinks = new Set<EventSink<Event>>();
   #shutdown: Promise<BroadcasterStats> | undefined;
+  /**
+   * Where this broadcaster's own recorders publish: their events are fresh
+   * objects that nothing else holds, so a single sink may take them over.
+   * (An event given to {@link EventBroadcaster.publish} stays the caller's.)
+   */
+  readonly #recorderPort: EventPublisher<Event> = {
+    publish: (event) => this.#fanout.publish(event, true),
+    reportInvalid: (reason) => this.reportInvalid(reason),
+  };
 
   /**
    * Creates a broadcaster. Throws `InvalidOptionError` for an option that can
@@ -257,8 +266,12 @@ export class EventBroadcaster implements EventPublisher<Event> {
       ),
       clock: this.#clock,
       logger: this.#logger,
-      prepare: (event) => {
-        const result = correlator.correlate(event);
+      prepare: (event, handedOver) => {
+        // An event handed over (made by this broadcaster's own recorder, for
+        // this sink alone) is correlated in place instead of copied.
+        const result = handedOver
+          ? correlator.correlateOwned(event)
+          : correlator.correlate(event);
         // The correlator reports an error only for input that is not an
         // event at all; that is an invalid drop, not spam.
         if (result.skip) {
@@ -314,7 +327,7 @@ export class EventBroadcaster implements EventPublisher<Event> {
     options: NewRecorderOptions = {},
   ): EventRecorder {
     return createEventRecorder({
-      publisher: this,
+      publisher: this.#recorderPort,
       source: typeof source === 'string' ? { component: source } : source,
       clock: this.#clock,
       logger: this.#logger,

@@ -14,7 +14,8 @@ import {
 } from './watcherWorker.js';
 
 interface Consumer<TEvent> {
-  offer(event: TEvent): boolean;
+  /** See {@link SinkWorker.offer} for `handedOver`. */
+  offer(event: TEvent, handedOver?: boolean): boolean;
   stop(): void;
   whenIdle(): Promise<void>;
   isIdle(): boolean;
@@ -111,8 +112,13 @@ export class Fanout<TEvent> {
     this.#closed = true;
   }
 
-  /** Hands an event to every consumer. Never blocks, never throws. */
-  publish(event: TEvent): boolean {
+  /**
+   * Hands an event to every consumer. Never blocks, never throws. `fresh`
+   * promises that the publisher made the event and keeps no reference to it:
+   * with a single consumer the event is then handed over to it (it may change
+   * the event instead of copying it).
+   */
+  publish(event: TEvent, fresh = false): boolean {
     if (this.#closed) {
       this.#refusedShutdown++;
       return false;
@@ -124,8 +130,9 @@ export class Fanout<TEvent> {
     this.#published++;
     let all = true;
     const consumers = this.#consumers;
+    const handedOver = fresh && consumers.length === 1;
     for (let i = 0; i < consumers.length; i++) {
-      if (!consumers[i]!.offer(event)) all = false;
+      if (!consumers[i]!.offer(event, handedOver)) all = false;
     }
     return all;
   }

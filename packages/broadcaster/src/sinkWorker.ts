@@ -78,8 +78,13 @@ export interface SinkWorkerOptions<TEvent> {
   policy: RetryPolicy;
   clock: Clock;
   logger: Logger;
-  /** Turns a recorded event into a write (correlate, track a series…). */
-  prepare(event: TEvent): Prepared<TEvent>;
+  /**
+   * Turns a recorded event into a write (correlate, track a series…).
+   * `handedOver` tells that this worker holds the only reference to the
+   * event (see {@link SinkWorker.offer}), so it may be changed and written
+   * instead of a copy.
+   */
+  prepare(event: TEvent, handedOver: boolean): Prepared<TEvent>;
   /** Called with the server's copy after every successful write. */
   delivered(reply: TEvent): void;
   /** The stored event a write targets, `namespace/name`. */
@@ -153,14 +158,19 @@ export class SinkWorker<TEvent> {
     return this.#stopped;
   }
 
-  /** Offers a recorded event. Never blocks, never throws. */
-  offer(event: TEvent): boolean {
+  /**
+   * Offers a recorded event. `handedOver` promises that nothing else holds a
+   * reference to the event or will use it (the broadcaster's own recorder
+   * made it, and this worker is its only consumer). Never blocks, never
+   * throws.
+   */
+  offer(event: TEvent, handedOver = false): boolean {
     this.ledger.recorded++;
     if (this.#stopped) {
       this.ledger.drop('shutdown');
       return false;
     }
-    if (!this.#queue.push(event)) {
+    if (!this.#queue.push(event, handedOver)) {
       this.ledger.drop('queueFull');
       if (this.#queueFullArmed) {
         this.#queueFullArmed = false;
@@ -332,10 +342,10 @@ export class SinkWorker<TEvent> {
     return undefined;
   }
 
-  #admit(event: TEvent): WriteUnit<TEvent> | undefined {
+  #admit(event: TEvent, handedOver: boolean): WriteUnit<TEvent> | undefined {
     let prepared: Prepared<TEvent>;
     try {
-      prepared = this.#o.prepare(event);
+      prepared = this.#o.prepare(event, handedOver);
     } catch (error) {
       this.ledger.drop('invalid');
       this.#logOnce(
@@ -397,7 +407,7 @@ export class SinkWorker<TEvent> {
           if (this.#parked >= this.#o.maxRetrying) break;
           const event = this.#queue.shift();
           if (event === undefined) break;
-          unit = this.#admit(event);
+          unit = this.#admit(event, this.#queue.shiftedFlag);
           if (unit === undefined) continue;
         }
         if (unit.settled) continue;

@@ -554,6 +554,35 @@ describe('EventCorrelator: state and LRU effects', () => {
     expect(result.lastTimestamp).not.toBe(input.lastTimestamp);
   });
 
+  it('correlateOwned writes the handed-over event itself, and copies a malformed one', () => {
+    const correlator = new EventCorrelator({ clock: new FakeClock(T0) });
+    const first = alert(T0, {}, 'e1');
+    const a = correlator.correlateOwned(first);
+    expect(a.skip).toBe(false);
+    if (a.skip) return;
+    expect(a.event).toBe(first);
+    correlator.updateState({
+      ...a.event,
+      metadata: { ...a.event.metadata, resourceVersion: '7' },
+    });
+    const second = alert(T0 + 1000, {}, 'e2');
+    const b = correlator.correlateOwned(second);
+    if (b.skip) throw new Error('skipped');
+    expect(b.event).toBe(second);
+    expect(b.event.count).toBe(2);
+    expect(b.event.metadata.name).toBe('e1');
+    const malformed = {
+      ...alert(T0, {}, 'e3'),
+      metadata: new Date(0),
+    } as unknown as Event;
+    const c = correlator.correlateOwned(malformed);
+    if (c.skip) throw new Error('skipped');
+    expect(c.event).not.toBe(malformed);
+    // Counted onto e1 like any repeat, in a copy: the Date is left alone.
+    expect(c.event.metadata).toEqual({ name: 'e1', resourceVersion: '7' });
+    expect(Object.keys(malformed.metadata)).toEqual([]);
+  });
+
   it('returns a typed skip for input that is not an object', () => {
     const correlator = new EventCorrelator();
     for (const bad of [null, undefined, 42, 'event', [] as unknown]) {
@@ -715,6 +744,77 @@ describe('EventCorrelator: properties', () => {
             if (!a.skip && !b.skip && step.feedBack) {
               fused.updateState(a.event);
               general.updateState(b.event);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('decides exactly as correlate when the events are handed over (correlateOwned)', () => {
+    const deep = (v: unknown): unknown =>
+      v instanceof Date
+        ? new Date(v.getTime())
+        : Array.isArray(v)
+          ? v.map(deep)
+          : typeof v === 'object' && v !== null
+            ? Object.fromEntries(
+                Object.entries(v).map(([k, x]) => [k, deep(x)]),
+              )
+            : v;
+    const piece = fc.constantFrom('', 'a', 'ab');
+    const shaped = fc.record({
+      metadata: fc.record({ name: piece, namespace: piece }),
+      involvedObject: fc.record(
+        {
+          kind: piece,
+          apiVersion: piece,
+          name: piece,
+          namespace: piece,
+          uid: piece,
+        },
+        { requiredKeys: [] },
+      ),
+      reason: piece,
+      message: fc.constantFrom('m1', 'm2', 'm3', 'm4'),
+      source: fc.record({ component: piece }),
+      firstTimestamp: fc.date({ noInvalidDate: true }),
+      lastTimestamp: fc.date({ noInvalidDate: true }),
+      count: fc.constant(1),
+      type: fc.constantFrom('Normal', 'Warning'),
+      reportingComponent: piece,
+      reportingInstance: piece,
+    });
+    const event = fc.oneof(
+      { arbitrary: arbitraryEvent, weight: 1 },
+      { arbitrary: shaped, weight: 4 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            event,
+            gapMs: fc.oneof(fc.nat(2_000), fc.nat(700_000)),
+            feedBack: fc.boolean(),
+          }),
+          { maxLength: 100 },
+        ),
+        fc.integer({ min: 1, max: 6 }),
+        (steps, size) => {
+          const options = { lruCacheSize: size, maxEvents: 3, burstSize: 2 };
+          const clockA = new FakeClock(T0);
+          const clockB = new FakeClock(T0);
+          const copying = new EventCorrelator({ ...options, clock: clockA });
+          const owning = new EventCorrelator({ ...options, clock: clockB });
+          for (const step of steps) {
+            clockA.step(step.gapMs);
+            clockB.step(step.gapMs);
+            const a = copying.correlate(step.event as Event);
+            const b = owning.correlateOwned(deep(step.event) as Event);
+            expect(b).toEqual(a);
+            if (!a.skip && !b.skip && step.feedBack) {
+              copying.updateState(a.event);
+              owning.updateState(b.event);
             }
           }
         },

@@ -6,7 +6,12 @@ import {
   EventSourceObjectSpamFilter,
   filterSpamKey,
 } from './eventSourceObjectSpamFilter.js';
-import { clockOption, cloneEvent, isObject } from './internal.js';
+import {
+  clockOption,
+  cloneEvent,
+  isObject,
+  isPlainRecord,
+} from './internal.js';
 import {
   defaultKeys,
   eventAggregatorByReasonFunc,
@@ -216,7 +221,31 @@ export class EventCorrelator {
         ),
       };
     }
-    const own = cloneEvent(event);
+    return this.#correlate(cloneEvent(event));
+  }
+
+  /**
+   * {@link EventCorrelator.correlate} for an event the caller hands over: it
+   * holds the only reference to the event and never uses the event again (a
+   * broadcaster can say so of an event its own recorder made when one sink
+   * alone receives it). The correlator may then change the event and return
+   * it as the result's event instead of a copy; the result is otherwise
+   * exactly `correlate`'s. An event whose `metadata` or `involvedObject` is
+   * not a plain object is copied, as `correlate` does.
+   */
+  correlateOwned(event: Event): CorrelationResult {
+    if (
+      !isPlainRecord(event) ||
+      !isPlainRecord(event.metadata) ||
+      !isPlainRecord(event.involvedObject)
+    ) {
+      return this.correlate(event);
+    }
+    return this.#correlate(event);
+  }
+
+  /** Correlates an event the correlator owns (a copy, or one handed over). */
+  #correlate(own: Event): CorrelationResult {
     const keys = this.#keys;
     if (keys === undefined) {
       const aggregated = this.#aggregator.eventAggregate(own);

@@ -27,6 +27,15 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Tells whether a value is an object whose prototype is `Object.prototype` or `null`. */
+export function isPlainRecord(
+  value: unknown,
+): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * A field as Go would see it after decoding: a string, or `''` for anything
  * absent. Scalars are stringified so that untyped input never throws.
