@@ -56,6 +56,62 @@ describe('nanosHex', () => {
 });
 
 describe('EventNamer', () => {
+  it('keeps `<name>.<hex>` exactly when it is a DNS-1123 subdomain, else makes a UUID', () => {
+    const chars = fc.constantFrom(...'abz09-.A_/'.split(''));
+    const uuid =
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: chars, maxLength: 12 }),
+            fc.constantFrom('a'.repeat(236), 'a'.repeat(237), 'web-1'),
+          ),
+          { maxLength: 20 },
+        ),
+        (refNames) => {
+          const namer = new EventNamer();
+          const ms = Date.UTC(2026, 0, 1);
+          for (const [offset, refName] of refNames.entries()) {
+            const expected = `${refName}.${nanosHex(ms, offset)}`;
+            const name = namer.next(refName, ms);
+            if (isDNS1123Subdomain(expected)) expect(name).toBe(expected);
+            else expect(name).toMatch(uuid);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('names a burst in one millisecond as nanosHex does, across a carry out of the low digits', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 43 }),
+        fc.integer({ min: 1, max: 3000 }),
+        (ms, burst) => {
+          const namer = new EventNamer();
+          for (let offset = 0; offset < burst; offset++) {
+            expect(namer.next('pod', ms)).toBe(
+              `pod.${(BigInt(ms) * 1_000_000n + BigInt(offset)).toString(16)}`,
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // A millisecond whose low 24 bits of nanoseconds are 2²⁴ − 64: the 64th
+    // name of its burst carries into the seventh hex digit.
+    let ms = 0;
+    while ((BigInt(ms) * 1_000_000n) % 2n ** 24n !== 2n ** 24n - 64n) ms++;
+    const namer = new EventNamer();
+    for (let offset = 0; offset < 200; offset++) {
+      expect(namer.next('pod', ms + 2 ** 24)).toBe(
+        `pod.${(BigInt(ms + 2 ** 24) * 1_000_000n + BigInt(offset)).toString(16)}`,
+      );
+    }
+  });
+
   it('never lets the nanosecond value go down, whatever the clock does', () => {
     fc.assert(
       fc.property(

@@ -66,6 +66,16 @@ export class EventNamer {
   // The last value used is #baseMs × 10⁶ + #offset nanoseconds.
   #baseMs = Number.NEGATIVE_INFINITY;
   #offset = 0;
+  // The hex of #baseMs × 10⁶, split into its head and the value of its last
+  // six digits, so that the later names of a millisecond (a burst) add the
+  // offset to a small number instead of redoing the BigInt arithmetic.
+  #head = '';
+  #low = -1;
+  // The object name last seen and whether it is a DNS-1123 subdomain: then
+  // `<name>.<hex>` is one exactly when it is at most 253 characters long, as
+  // the hex is always a valid label.
+  #lastRefName: string | undefined = undefined;
+  #lastRefValid = false;
 
   /** The name for an event about `refName` recorded at `ms` (epoch milliseconds). */
   next(refName: string, ms: number): string {
@@ -74,10 +84,30 @@ export class EventNamer {
     if (ms > this.#baseMs && (ms - this.#baseMs) * 1_000_000 > this.#offset) {
       this.#baseMs = ms;
       this.#offset = 0;
+      const hex = nanosHex(ms, 0);
+      // With six digits or fewer (a clock near 1970), no head to keep.
+      this.#head = hex.length > 6 ? hex.slice(0, -6) : '';
+      this.#low = hex.length > 6 ? parseInt(hex.slice(-6), 16) : -1;
     } else {
       this.#offset++;
     }
-    const name = refName + '.' + nanosHex(this.#baseMs, this.#offset);
-    return isSubdomainFast(name) ? name : globalThis.crypto.randomUUID();
+    const name = refName + '.' + this.#hex();
+    if (refName !== this.#lastRefName) {
+      this.#lastRefName = refName;
+      this.#lastRefValid = isSubdomainFast(refName);
+    }
+    return this.#lastRefValid && name.length <= 253
+      ? name
+      : globalThis.crypto.randomUUID();
+  }
+
+  /** {@link nanosHex} of the last value used. */
+  #hex(): string {
+    const low = this.#low + this.#offset;
+    // While the six digits do not carry into the head (and #low is known).
+    if (this.#low >= 0 && low <= 0xffffff) {
+      return this.#head + low.toString(16).padStart(6, '0');
+    }
+    return nanosHex(this.#baseMs, this.#offset);
   }
 }
