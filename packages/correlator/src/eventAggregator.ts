@@ -124,9 +124,10 @@ function dropEarliestLocalKey(record: AggregateRecord): void {
 /**
  * Internal: {@link EventAggregator.eventAggregate} with the keys already
  * computed (by the default key functions, on the same event), with the
- * aggregate key's cache hash. Returns only the
- * event: the input itself (to count under its event key) or a new combined
- * one (to count under the aggregate key).
+ * aggregate key's cache hash, and the time when the caller read the clock
+ * already (else the aggregator reads it). Returns only the event: the input
+ * itself (to count under its event key) or a new combined one (to count under
+ * the aggregate key).
  */
 export let aggregateWithKeys: (
   aggregator: EventAggregator,
@@ -134,6 +135,7 @@ export let aggregateWithKeys: (
   aggregateKey: string,
   localKey: string,
   aggregateHash: number,
+  atMs?: number,
 ) => Event;
 
 /**
@@ -162,10 +164,11 @@ export class EventAggregator {
       aggregateKey,
       localKey,
       aggregateHash,
+      atMs,
     ) =>
       aggregator.#aggregate(
         event,
-        nowMs(aggregator.#clock),
+        atMs ?? nowMs(aggregator.#clock),
         aggregateKey,
         localKey,
         aggregateHash,

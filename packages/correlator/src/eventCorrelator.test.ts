@@ -9,7 +9,7 @@ import type {
   PassiveClock,
 } from '@event-recorder/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventCorrelator } from './eventCorrelator.js';
 import type { CorrelationResult } from './eventCorrelator.js';
 import { eventAggregatorByReasonFunc, getSpamKey } from './keys.js';
@@ -266,6 +266,36 @@ describe('EventCorrelator: client-go TestEventCorrelator scenarios (spec §4.1)'
     correlator.correlate(duplicateEvent);
     correlator.correlate(duplicateEvent);
     expect(reads).toBe(4);
+  });
+
+  it('reads the real clock once per event, for the aggregator and the spam filter alike', () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(T0);
+    try {
+      const correlator = new EventCorrelator({ burstSize: 2, qps: 1 });
+      const results: CorrelationResult[] = [];
+      for (let i = 0; i < 3; i++)
+        results.push(correlator.correlate(duplicateEvent));
+      expect(now).toHaveBeenCalledTimes(3);
+      // The bucket saw the same time: the third event in the same instant is spam.
+      expect(results.map((r) => r.skip)).toEqual([false, false, true]);
+      now.mockReturnValue(T0 + 1000);
+      expect(correlator.correlate(duplicateEvent).skip).toBe(false);
+      // A combined event's first and last timestamps are the time read.
+      now.mockReturnValue(T0 + 2000);
+      const combining = new EventCorrelator({ maxEvents: 2 });
+      combining.correlate({ ...duplicateEvent, message: 'm1' });
+      const combined = combining.correlate({
+        ...duplicateEvent,
+        message: 'm2',
+      });
+      if (combined.skip) throw new Error('skipped');
+      expect(combined.event.message).toContain(
+        '(combined from similar events)',
+      );
+      expect(combined.event.firstTimestamp?.getTime()).toBe(T0 + 2000);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { clockOption, fnOption, intOption } from './internal.js';
 import { getSpamKey } from './keys.js';
 import type { EventSpamKeyFunc } from './keys.js';
 import { LruCache } from './lruCache.js';
-import { refillTokenBucket, TokenBucket } from './tokenBucket.js';
+import { refillTokenBucket, TokenBucket, tryAcceptAt } from './tokenBucket.js';
 import type { TokenBucketOptions } from './tokenBucket.js';
 
 /** client-go's `maxLruCacheEntries`: the default size of each LRU cache. */
@@ -54,12 +54,14 @@ export interface EventSourceObjectSpamFilterOptions {
 
 /**
  * Internal: {@link EventSourceObjectSpamFilter.filter} with the spam key
- * already computed (by the default spam key function).
+ * already computed (by the default spam key function), and the time when the
+ * caller read the clock already (else the bucket reads it).
  */
 export let filterSpamKey: (
   filter: EventSourceObjectSpamFilter,
   key: string,
   hash: number,
+  atMs?: number,
 ) => boolean;
 
 /**
@@ -73,7 +75,8 @@ export class EventSourceObjectSpamFilter {
   readonly #spamKeyFunc: EventSpamKeyFunc;
 
   static {
-    filterSpamKey = (filter, key, hash) => filter.#filterKey(key, hash);
+    filterSpamKey = (filter, key, hash, atMs) =>
+      filter.#filterKey(key, hash, atMs);
   }
 
   /** Creates a spam filter. Throws `InvalidOptionError` for bad options. */
@@ -102,7 +105,8 @@ export class EventSourceObjectSpamFilter {
     return this.#filterKey(this.#spamKeyFunc(event));
   }
 
-  #filterKey(key: string, hash?: number): boolean {
+  /** `atMs`, when given, was read from the buckets' clock by the caller. */
+  #filterKey(key: string, hash?: number, atMs?: number): boolean {
     // Getting the bucket marks it recently used, as Go's Add of it does.
     let bucket = this.#cache.get(key, hash);
     if (bucket === undefined) {
@@ -112,7 +116,9 @@ export class EventSourceObjectSpamFilter {
       else refillTokenBucket(bucket);
       this.#cache.add(key, bucket);
     }
-    return !bucket.tryAccept();
+    return atMs === undefined
+      ? !bucket.tryAccept()
+      : !tryAcceptAt(bucket, atMs);
   }
 }
 

@@ -42,6 +42,12 @@ function durationSeconds(ms: number): number {
 export let refillTokenBucket: (bucket: TokenBucket) => void;
 
 /**
+ * Internal: {@link TokenBucket.tryAccept} at `atMs`, a time the caller read
+ * from the bucket's clock, instead of reading it.
+ */
+export let tryAcceptAt: (bucket: TokenBucket, atMs: number) => boolean;
+
+/**
  * A token bucket that never blocks, as client-go's
  * `NewTokenBucketPassiveRateLimiterWithClock` over `golang.org/x/time/rate`
  * (`AllowN(now, 1)`), reproduced step for step:
@@ -73,6 +79,7 @@ export class TokenBucket {
       bucket.#tokens = bucket.#burst;
       bucket.#lastMs = GO_ZERO_TIME_MS;
     };
+    tryAcceptAt = (bucket, atMs) => bucket.#tryAcceptAt(atMs);
   }
 
   /** Creates a full bucket. Throws {@link InvalidOptionError} for bad options. */
@@ -108,7 +115,10 @@ export class TokenBucket {
    * clock exactly once.
    */
   tryAccept(): boolean {
-    const t = nowMs(this.#clock);
+    return this.#tryAcceptAt(nowMs(this.#clock));
+  }
+
+  #tryAcceptAt(t: number): boolean {
     if (this.#burst < 1) return false;
     const last = t < this.#lastMs ? t : this.#lastMs;
     let tokens =
