@@ -259,6 +259,91 @@ describe('EventSeriesTracker: bounded size', () => {
 });
 
 describe('getIsomorphicKey', () => {
+  it('is the JSON array of the nineteen fields, whatever characters they hold', () => {
+    const refFields = [
+      'kind',
+      'namespace',
+      'name',
+      'uid',
+      'apiVersion',
+      'resourceVersion',
+      'fieldPath',
+    ] as const;
+    const text = fc.oneof(
+      fc.constantFrom('', 'a', 'Pod', 'web-1'),
+      fc.string({
+        unit: fc.constantFrom(
+          'a',
+          '"',
+          '\\',
+          '\u0000',
+          '\u001f',
+          '\ud800',
+          '\udc00',
+          'é',
+        ),
+      }),
+      fc.string({ unit: 'grapheme' }),
+    );
+    const value = fc.oneof(
+      { arbitrary: text, weight: 6 },
+      { arbitrary: fc.anything(), weight: 1 },
+    );
+    const ref = fc.oneof(
+      fc.record(
+        Object.fromEntries(refFields.map((f) => [f, value])) as Record<
+          (typeof refFields)[number],
+          fc.Arbitrary<unknown>
+        >,
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    const event = fc.record(
+      {
+        type: value,
+        action: value,
+        reason: value,
+        reportingController: value,
+        reportingInstance: value,
+        regarding: ref,
+        related: ref,
+      },
+      { requiredKeys: [] },
+    );
+    const asString = (v: unknown): string =>
+      typeof v === 'string'
+        ? v
+        : typeof v === 'number' ||
+            typeof v === 'boolean' ||
+            typeof v === 'bigint'
+          ? String(v)
+          : '';
+    const fields = (r: unknown): string[] => {
+      const o =
+        typeof r === 'object' && r !== null && !Array.isArray(r)
+          ? (r as Record<string, unknown>)
+          : {};
+      return refFields.map((f) => asString(o[f]));
+    };
+    fc.assert(
+      fc.property(event, (e) => {
+        expect(getIsomorphicKey(e as unknown as EventsV1Event)).toBe(
+          JSON.stringify([
+            asString(e.type),
+            asString(e.action),
+            asString(e.reason),
+            asString(e.reportingController),
+            asString(e.reportingInstance),
+            ...fields(e.regarding),
+            ...fields(e.related),
+          ]),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('includes the resourceVersion and fieldPath of regarding, excludes the note', () => {
     const base = eventf(T0);
     expect(getIsomorphicKey({ ...base, note: 'other' })).toBe(

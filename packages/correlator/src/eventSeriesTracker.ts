@@ -17,6 +17,12 @@ import {
   str,
   validTime,
 } from './internal.js';
+import { hashEnd, hashKey, hashMore, hashStart, LruCache } from './lruCache.js';
+
+/** How many fields an isomorphic key has. */
+const KEY_PARTS = 19;
+/** The fields of the key being built (reused: keys are built one at a time). */
+const keyParts: string[] = new Array<string>(KEY_PARTS).fill('');
 
 /** client-go's `finishTime`: a series idle this long is finished (6 minutes). */
 export const seriesFinishTimeMs = 6 * 60 * 1000;
@@ -112,19 +118,19 @@ export type SeriesWrite =
       cause: SeriesWriteCause;
     };
 
-const refFields = [
-  'kind',
-  'namespace',
-  'name',
-  'uid',
-  'apiVersion',
-  'resourceVersion',
-  'fieldPath',
-] as const;
-
-function refKey(ref: unknown): string[] {
-  const r = isObject(ref) ? ref : {};
-  return refFields.map((f) => str(r[f]));
+/**
+ * Whether JSON.stringify would escape a character of `text`: a quote, a
+ * backslash, a control character or a surrogate (a lone one is escaped; a
+ * pair is not, but any surrogate sends the key to the exact path, which is
+ * rare enough).
+ */
+function needsJsonEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff))
+      return true;
+  }
+  return false;
 }
 
 /**
@@ -135,15 +141,71 @@ function refKey(ref: unknown): string[] {
  * have the same key exactly when client-go's key structs compare equal.
  */
 export function getIsomorphicKey(event: EventsV1Event): string {
-  return JSON.stringify([
-    str(event.type),
-    str(event.action),
-    str(event.reason),
-    str(event.reportingController),
-    str(event.reportingInstance),
-    ...refKey(event.regarding),
-    ...refKey(event.related),
-  ]);
+  isomorphicKey(event, scratchKey);
+  return scratchKey.key;
+}
+
+/** An isomorphic key and its cache hash (`hashKey` of the key). */
+interface KeyAndHash {
+  key: string;
+  hash: number;
+}
+
+const scratchKey: KeyAndHash = { key: '', hash: 0 };
+
+/**
+ * {@link getIsomorphicKey} and its cache hash, written into `out`. The hash is
+ * taken over the key's pieces as they are joined, so the key (a rope of forty
+ * pieces) is never read back character by character.
+ */
+function isomorphicKey(event: EventsV1Event, out: KeyAndHash): void {
+  const regarding: Record<string, unknown> = isObject(event.regarding)
+    ? event.regarding
+    : {};
+  const related: Record<string, unknown> = isObject(event.related)
+    ? event.related
+    : {};
+  // The key is the JSON array of the nineteen fields as strings. Each field
+  // is read once, in the array's order.
+  const parts = keyParts;
+  parts[0] = str(event.type);
+  parts[1] = str(event.action);
+  parts[2] = str(event.reason);
+  parts[3] = str(event.reportingController);
+  parts[4] = str(event.reportingInstance);
+  parts[5] = str(regarding['kind']);
+  parts[6] = str(regarding['namespace']);
+  parts[7] = str(regarding['name']);
+  parts[8] = str(regarding['uid']);
+  parts[9] = str(regarding['apiVersion']);
+  parts[10] = str(regarding['resourceVersion']);
+  parts[11] = str(regarding['fieldPath']);
+  parts[12] = str(related['kind']);
+  parts[13] = str(related['namespace']);
+  parts[14] = str(related['name']);
+  parts[15] = str(related['uid']);
+  parts[16] = str(related['apiVersion']);
+  parts[17] = str(related['resourceVersion']);
+  parts[18] = str(related['fieldPath']);
+  for (let i = 0; i < KEY_PARTS; i++) {
+    if (needsJsonEscape(parts[i]!)) {
+      const key = JSON.stringify(parts);
+      out.key = key;
+      out.hash = hashKey(key);
+      return;
+    }
+  }
+  // Nothing to escape: the JSON is the fields in quotes, joined by commas,
+  // written out directly rather than by JSON.stringify of the array.
+  let key = '["' + parts[0];
+  let h = hashMore(hashMore(hashStart(), '["'), parts[0]);
+  for (let i = 1; i < KEY_PARTS; i++) {
+    const part = parts[i]!;
+    key = key + '","' + part;
+    h = hashMore(hashMore(h, '","'), part);
+  }
+  out.key = key + '"]';
+  out.hash = hashEnd(hashMore(h, '"]'));
 }
 
 function cloneDate<T>(value: T): T {
@@ -231,10 +293,14 @@ function writeFor(event: EventsV1Event, cause: SeriesWriteCause): SeriesWrite {
  *   random map order.
  */
 export class EventSeriesTracker {
-  /** The first event of each key, with its series; in observation order. */
-  readonly #entries = new Map<string, EventsV1Event>();
+  /**
+   * The first event of each key, with its series, least recently observed
+   * first: the correlator's LRU table, where a `Map` kept the order by a
+   * delete and a re-insert per occurrence, and found its oldest key by walking
+   * past every entry deleted since its last rehash.
+   */
+  readonly #entries: LruCache<string, EventsV1Event>;
   readonly #notePolicy: NotePolicy;
-  readonly #maxEntries: number;
   readonly #clock: PassiveClock;
 
   /** Creates a tracker. Throws `InvalidOptionError` for bad options. */
@@ -246,10 +312,8 @@ export class EventSeriesTracker {
       );
     }
     this.#notePolicy = policy;
-    this.#maxEntries = intOption(
-      'maxEntries',
-      options.maxEntries,
-      defaultSeriesMaxEntries,
+    this.#entries = new LruCache(
+      intOption('maxEntries', options.maxEntries, defaultSeriesMaxEntries),
     );
     this.#clock = clockOption(options.clock) ?? realClock;
   }
@@ -272,17 +336,16 @@ export class EventSeriesTracker {
   observe(event: EventsV1Event, now?: Date): SeriesWrite[] {
     if (!isObject(event)) return [];
     const at = now ?? this.#clock.now();
-    const key = getIsomorphicKey(event);
-    const cached = this.#entries.get(key);
+    isomorphicKey(event, scratchKey);
+    const { key, hash } = scratchKey;
+    // Getting the entry makes it the most recently observed.
+    const cached = this.#entries.get(key, hash);
     const writes: SeriesWrite[] = [];
 
     if (cached !== undefined) {
       const noteChanged =
         this.#notePolicy === 'latest' && str(cached.note) !== str(event.note);
       if (!noteChanged) {
-        // Move to the most recently observed position.
-        this.#entries.delete(key);
-        this.#entries.set(key, cached);
         if (cached.series !== undefined) {
           cached.series.count = (int32(cached.series.count) + 1) | 0;
           cached.series.lastObservedTime = new Date(at.getTime());
@@ -293,20 +356,19 @@ export class EventSeriesTracker {
         return writes;
       }
       // 'latest': the note is immutable on the server, so end this event.
-      this.#entries.delete(key);
+      this.#entries.delete(key, hash);
       if (cached.series !== undefined) {
         writes.push(writeFor(cached, 'noteChanged'));
       }
-    } else if (this.#entries.size >= this.#maxEntries) {
-      for (const [oldest, entry] of this.#entries) {
-        this.#entries.delete(oldest);
-        if (entry.series !== undefined) writes.push(writeFor(entry, 'evicted'));
-        break;
+    } else {
+      const evicted = this.#entries.takeOldestIfFull();
+      if (evicted?.series !== undefined) {
+        writes.push(writeFor(evicted, 'evicted'));
       }
     }
 
     const stored = cloneEventsV1(event);
-    this.#entries.set(key, stored);
+    this.#entries.add(key, stored);
     writes.push(writeFor(stored, 'first'));
     return writes;
   }
@@ -322,7 +384,7 @@ export class EventSeriesTracker {
    */
   heartbeat(_now?: Date): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
-    for (const entry of this.#entries.values()) {
+    for (const [, entry] of this.#entries.entriesOldestFirst()) {
       if (entry.series !== undefined) writes.push(writeFor(entry, 'heartbeat'));
     }
     return writes;
@@ -340,7 +402,7 @@ export class EventSeriesTracker {
   finish(now?: Date): SeriesWrite[] {
     const cutoff = (now ?? this.#clock.now()).getTime() - seriesFinishTimeMs;
     const writes: SeriesWrite[] = [];
-    for (const [key, entry] of this.#entries) {
+    for (const [key, entry] of this.#entries.entriesOldestFirst()) {
       const series = entry.series;
       const seen = validTime(
         series !== undefined ? series.lastObservedTime : entry.eventTime,
@@ -360,7 +422,7 @@ export class EventSeriesTracker {
    */
   openSeries(): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
-    for (const entry of this.#entries.values()) {
+    for (const [, entry] of this.#entries.entriesOldestFirst()) {
       if (entry.series !== undefined) writes.push(writeFor(entry, 'shutdown'));
     }
     return writes;

@@ -19,6 +19,11 @@ class ModelLru {
     else if (this.entries.length >= this.max) this.entries.shift();
     this.entries.push([key, value]);
   }
+  delete(key: string): boolean {
+    const i = this.entries.findIndex(([k]) => k === key);
+    if (i >= 0) this.entries.splice(i, 1);
+    return i >= 0;
+  }
 }
 
 describe('LruCache', () => {
@@ -116,7 +121,7 @@ describe('LruCache', () => {
 
   it('stays equal to the model with many keys, so that probe runs collide, wrap around, shift back on eviction and grow', () => {
     const op = fc.record({
-      kind: fc.constantFrom('get', 'set', 'add', 'take'),
+      kind: fc.constantFrom('get', 'set', 'add', 'take', 'delete'),
       // Fresh strings of equal content, as the correlator's keys are.
       key: fc
         .integer({ min: 0, max: 80 })
@@ -140,6 +145,8 @@ describe('LruCache', () => {
               const full = model.entries.length >= model.max;
               const taken = cache.takeOldestIfFull();
               expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
+            } else if (kind === 'delete') {
+              expect(cache.delete(key)).toBe(model.delete(key));
             } else if (cache.get(key) === undefined) {
               expect(model.get(key)).toBeUndefined();
               cache.add(key, value);
@@ -153,6 +160,7 @@ describe('LruCache', () => {
           expect([...cache.keysOldestFirst()]).toEqual(
             model.entries.map(([k]) => k),
           );
+          expect([...cache.entriesOldestFirst()]).toEqual(model.entries);
           // Every key the model holds is found, every other one is not.
           for (let k = 0; k <= 80; k++) {
             const key = `key-${k}`;
@@ -164,6 +172,34 @@ describe('LruCache', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('lets a walk delete the entry it is at, and reuses deleted entries', () => {
+    const cache = new LruCache<string, number>(4);
+    for (const [k, v] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['d', 4],
+    ] as const)
+      cache.set(k, v);
+    const seen: string[] = [];
+    for (const [key, value] of cache.entriesOldestFirst()) {
+      seen.push(key);
+      if (value % 2 === 1) cache.delete(key);
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+    expect([...cache.entriesOldestFirst()]).toEqual([
+      ['b', 2],
+      ['d', 4],
+    ]);
+    expect(cache.delete('a')).toBe(false);
+    cache.set('e', 5);
+    cache.set('f', 6);
+    expect(cache.size).toBe(4);
+    expect(cache.occupiedSlots()).toBe(4);
+    cache.set('g', 7);
+    expect([...cache.keysOldestFirst()]).toEqual(['d', 'e', 'f', 'g']);
   });
 
   it('keeps keys that are not strings (from a custom key function) apart by identity', () => {

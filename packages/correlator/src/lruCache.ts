@@ -87,6 +87,8 @@ export class LruCache<K extends string, V> {
   #size = 0;
   /** An entry freed by an eviction, for the next add to reuse; or NONE. */
   #spare = NONE;
+  /** Entries freed by {@link LruCache.delete}, for later adds to reuse. */
+  readonly #free: number[] = [];
   /** The last key a get missed and its hash, so that add needs no rehash. */
   #missKey: K | undefined;
   #missHash = 0;
@@ -159,6 +161,7 @@ export class LruCache<K extends string, V> {
     const hash = key === this.#missKey ? this.#missHash : hashKey(key);
     this.#missKey = undefined;
     let entry = this.#spare;
+    if (entry === NONE && this.#free.length > 0) entry = this.#free.pop()!;
     if (entry === NONE) {
       entry = this.#keys.length;
       this.#keys.push(key);
@@ -203,6 +206,39 @@ export class LruCache<K extends string, V> {
     this.#values[oldest] = undefined;
     this.#spare = oldest;
     return value;
+  }
+
+  /**
+   * Forgets `key`; returns whether it was there. Does not count as a use of
+   * anything. `hash`, when given, must be {@link hashKey} of `key`.
+   */
+  delete(key: K, hash?: number): boolean {
+    const entry = this.#find(key, hash ?? hashKey(key));
+    if (entry === NONE) return false;
+    this.#unplace(entry);
+    const newer = this.#newer[entry]!;
+    const older = this.#older[entry]!;
+    if (newer === NONE) this.#newest = older;
+    else this.#older[newer] = older;
+    if (older === NONE) this.#oldest = newer;
+    else this.#newer[older] = newer;
+    this.#size--;
+    this.#keys[entry] = undefined;
+    this.#values[entry] = undefined;
+    this.#free.push(entry);
+    return true;
+  }
+
+  /**
+   * The entries from the least to the most recently used. Deleting the entry
+   * just yielded is allowed; any other change during the walk is not.
+   */
+  *entriesOldestFirst(): IterableIterator<[K, V]> {
+    for (let e = this.#oldest; e !== NONE;) {
+      const next = this.#newer[e]!;
+      yield [this.#keys[e]!, this.#values[e]!];
+      e = next;
+    }
   }
 
   /** The keys from the least to the most recently used (for tests). */
