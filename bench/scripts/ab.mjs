@@ -12,6 +12,9 @@
 //   every event about a new object (a create);
 // - repeats: the same on 100 objects with the spam filter opened wide (every
 //   event a count patch);
+// - events-distinct, events-repeats: the same streams through the
+//   events.k8s.io/v1 path (events recorder → EventsBroadcaster →
+//   MemorySink.eventsV1()), where repeats are counted into their series;
 // - sink-creates: MemorySink({ maxEvents: 10,000 }).create alone, of events
 //   whose names are fresh strings, as a recorder makes them (a benchmark that
 //   reuses its names measures `Map` lookups of strings whose hash V8 has
@@ -27,10 +30,16 @@ const [rootA, rootB, stream = 'distinct', pairsArg = '10'] =
 if (
   !rootA ||
   !rootB ||
-  !['distinct', 'repeats', 'sink-creates'].includes(stream)
+  ![
+    'distinct',
+    'repeats',
+    'events-distinct',
+    'events-repeats',
+    'sink-creates',
+  ].includes(stream)
 ) {
   process.stderr.write(
-    'usage: ab.mjs <repo A> <repo B> [distinct|repeats|sink-creates] [pairs]\n',
+    'usage: ab.mjs <repo A> <repo B> [distinct|repeats|events-distinct|events-repeats|sink-creates] [pairs]\n',
   );
   process.exit(2);
 }
@@ -92,6 +101,37 @@ async function pipeline(lib) {
   return ns;
 }
 
+async function eventsPipeline(lib) {
+  const broadcaster = new lib.EventsBroadcaster({ logger: lib.noopLogger });
+  const sink = new lib.MemorySink({ maxEvents: SINK_MAX_EVENTS });
+  broadcaster.startRecordingToSink(sink.eventsV1());
+  const recorder = broadcaster.newRecorder('bench');
+  const pods = Array.from(
+    { length: stream === 'events-distinct' ? EVENTS : 100 },
+    (_, i) => pod(i),
+  );
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < EVENTS; done += BATCH) {
+    for (let i = done; i < done + BATCH; i++) {
+      recorder.eventf(
+        pods[i % pods.length],
+        undefined,
+        'Normal',
+        'Scheduled',
+        'Binding',
+        'Successfully assigned %s to node-1',
+        'shop/web',
+      );
+    }
+    await broadcaster.flush();
+  }
+  const ns = Number(process.hrtime.bigint() - start) / EVENTS;
+  const report = await broadcaster.shutdown();
+  if (report.delivered !== EVENTS)
+    throw new Error(`delivered ${report.delivered} of ${EVENTS}`);
+  return ns;
+}
+
 /** A name as the recorder makes one: `<object>.<hex nanoseconds>`, a fresh string. */
 function eventName(i) {
   return (
@@ -138,7 +178,8 @@ async function run(lib) {
   // Start each run from a collected heap, so that neither build inherits the
   // other's garbage.
   globalThis.gc?.();
-  return stream === 'sink-creates' ? sinkCreates(lib) : pipeline(lib);
+  if (stream === 'sink-creates') return sinkCreates(lib);
+  return stream.startsWith('events-') ? eventsPipeline(lib) : pipeline(lib);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

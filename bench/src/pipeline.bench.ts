@@ -18,6 +18,10 @@
  *   10,000 events (`maxEvents`), a steady state like a server's event TTL;
  *   the distinct stream is also measured with a sink that keeps all 100,000,
  *   where the garbage collector's marking of the retained events dominates;
+ * - the same two streams through the events.k8s.io/v1 path: the events
+ *   recorder → EventsBroadcaster (its series tracker) → the sink's
+ *   `eventsV1()` view. There a repeat is counted into its series locally and
+ *   written at the heartbeat, finish or shutdown, not patched each time;
  * - outage: live heap and RSS while the sink fails every write with Transport
  *   and events keep coming (1,000,000 of them), with retry timers driven by a
  *   FakeClock: memory must stay flat, bounded by the queue and the retry set.
@@ -26,7 +30,10 @@ import { EventEmitter } from 'node:events';
 import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { EventBroadcaster } from '@event-recorder/broadcaster';
+import {
+  EventBroadcaster,
+  EventsBroadcaster,
+} from '@event-recorder/broadcaster';
 import { FakeClock, noopLogger, type Event } from '@event-recorder/core';
 import { createEventRecorder } from '@event-recorder/recorder';
 import { MemorySink } from '@event-recorder/sink-memory';
@@ -200,6 +207,56 @@ async function pipeline(
   return { perSecond: 1e9 / ns, nsPerEvent: ns, stored: runs[2]!.stored };
 }
 
+/**
+ * {@link pipeline} for the events.k8s.io/v1 path: `eventf(regarding, related,
+ * type, reason, action, note, …)` → EventsBroadcaster → `sink.eventsV1()`.
+ */
+async function eventsPipeline(
+  stream: 'distinct' | 'repeats',
+): Promise<{ perSecond: number; nsPerEvent: number; stored: number }> {
+  const run = async (n: number) => {
+    const broadcaster = new EventsBroadcaster({ logger: noopLogger });
+    const sink = new MemorySink({ maxEvents: SINK_MAX_EVENTS });
+    broadcaster.startRecordingToSink(sink.eventsV1());
+    const recorder = broadcaster.newRecorder('bench');
+    const pods =
+      stream === 'distinct'
+        ? Array.from({ length: n }, (_, i) => pod(i))
+        : Array.from({ length: 100 }, (_, i) => pod(i));
+    const start = process.hrtime.bigint();
+    for (let done = 0; done < n; done += BATCH) {
+      for (let i = done; i < done + BATCH; i++) {
+        recorder.eventf(
+          pods[i % pods.length]!,
+          undefined,
+          'Normal',
+          'Scheduled',
+          'Binding',
+          'Successfully assigned %s to node-1',
+          'shop/web',
+        );
+      }
+      await broadcaster.flush();
+    }
+    const end = process.hrtime.bigint();
+    // Shutdown writes the open series' counts: every occurrence is then
+    // delivered (that write is not timed).
+    const report = await broadcaster.shutdown();
+    if (report.delivered !== n) {
+      throw new Error(`events pipeline delivered ${report.delivered} of ${n}`);
+    }
+    return { ns: nsPer(start, end, n), stored: sink.size };
+  };
+  await run(PIPELINE_EVENTS);
+  const runs = [
+    await run(PIPELINE_EVENTS),
+    await run(PIPELINE_EVENTS),
+    await run(PIPELINE_EVENTS),
+  ];
+  const ns = median(runs.map((r) => r.ns));
+  return { perSecond: 1e9 / ns, nsPerEvent: ns, stored: runs[2]!.stored };
+}
+
 interface ProfileNode {
   id: number;
   callFrame: { url: string; functionName: string };
@@ -326,6 +383,12 @@ export default async function main(): Promise<void> {
   process.stdout.write(
     `pipeline (distinct, the sink keeps every event): ${fmt(all.perSecond, 0)} events/s, ${fmt(all.nsPerEvent)} ns/event = ${fmt(all.nsPerEvent / emitNs)} × emit (${all.stored} stored)\n`,
   );
+  for (const stream of ['distinct', 'repeats'] as const) {
+    const r = await eventsPipeline(stream);
+    process.stdout.write(
+      `pipeline (events.k8s.io, ${stream}): ${fmt(r.perSecond, 0)} events/s into MemorySink.eventsV1(), ${fmt(r.nsPerEvent)} ns/event = ${fmt(r.nsPerEvent / emitNs)} × emit (${r.stored} stored)\n`,
+    );
+  }
 
   process.stdout.write('\noutage (every write fails with Transport):\n');
   const samples = await outage();
