@@ -76,6 +76,39 @@ describe('DNS names', () => {
     expect(isQualifiedName('Bad_Prefix/x')).toBe(false);
     expect(isQualifiedName('x'.repeat(64))).toBe(false);
   });
+
+  it('decides qualified names exactly as the split-based definition, asked twice in a row or not', () => {
+    const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    const part = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+    const reference = (value: string): boolean => {
+      const parts = value.split('/');
+      if (parts.length > 2) return false;
+      const name = parts[parts.length - 1]!;
+      if (parts.length === 2) {
+        const prefix = parts[0]!;
+        if (
+          prefix.length === 0 ||
+          prefix.length > 253 ||
+          !prefix.split('.').every((l) => subdomain.test(l))
+        )
+          return false;
+      }
+      return name.length > 0 && name.length <= 63 && part.test(name);
+    };
+    const char = fc.constantFrom('a', 'Z', '0', '-', '_', '.', '/', ' ', 'é');
+    const value = fc.oneof(
+      fc.array(char, { maxLength: 20 }).map((cs) => cs.join('')),
+      fc.constantFrom('x'.repeat(63), 'x'.repeat(64), 'a.b/' + 'x'.repeat(63)),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 6 }), (values) => {
+        for (const v of [...values, ...values.slice().reverse()]) {
+          expect(isQualifiedName(v)).toBe(reference(v));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('generateEventName', () => {

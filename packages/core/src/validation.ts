@@ -47,16 +47,25 @@ export function isDNS1123Subdomain(value: string): boolean {
  * starts and ends alphanumeric. `reportingController` must be one.
  */
 export function isQualifiedName(value: string): boolean {
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0] ?? '';
-  } else if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    if (!isDNS1123Subdomain(prefix)) return false;
-    name = parts[1] ?? '';
-  } else {
-    return false;
+  // A controller writes every event with the same reportingController: the
+  // last answer is kept.
+  if (value === lastQualified) return lastQualifiedAnswer;
+  const answer = qualifiedName(value);
+  lastQualified = value;
+  lastQualifiedAnswer = answer;
+  return answer;
+}
+
+let lastQualified: string | undefined;
+let lastQualifiedAnswer = false;
+
+function qualifiedName(value: string): boolean {
+  let name = value;
+  const slash = value.indexOf('/');
+  if (slash !== -1) {
+    if (value.indexOf('/', slash + 1) !== -1) return false;
+    if (!isDNS1123Subdomain(value.slice(0, slash))) return false;
+    name = value.slice(slash + 1);
   }
   return name.length > 0 && name.length <= 63 && qualifiedNamePartRe.test(name);
 }
@@ -204,6 +213,20 @@ function validateMetadata(
   }
 }
 
+/** A field the server requires, within its byte limit, when eventTime is set. */
+function checkRequired(
+  field: 'reportingInstance' | 'action' | 'reason',
+  value: string,
+  out: ValidationIssue[],
+): void {
+  if (value === '') out.push({ field, message: 'Required value' });
+  else if (utf8ByteLength(value) > eventFieldLimits[field])
+    out.push({
+      field,
+      message: `Too long: may not be longer than ${eventFieldLimits[field]}`,
+    });
+}
+
 function validateLegacy(event: Event, out: ValidationIssue[]): void {
   const ns = event.metadata.namespace ?? '';
   const involvedNs = event.involvedObject.namespace ?? '';
@@ -227,20 +250,9 @@ function validateLegacy(event: Event, out: ValidationIssue[]): void {
         field: 'reportingController',
         message: `Invalid value: "${controller}": must be a qualified name`,
       });
-    const required: Array<['reportingInstance' | 'action' | 'reason', string]> =
-      [
-        ['reportingInstance', event.reportingInstance ?? ''],
-        ['action', event.action ?? ''],
-        ['reason', event.reason ?? ''],
-      ];
-    for (const [field, value] of required) {
-      if (value === '') out.push({ field, message: 'Required value' });
-      else if (utf8ByteLength(value) > eventFieldLimits[field])
-        out.push({
-          field,
-          message: `Too long: may not be longer than ${eventFieldLimits[field]}`,
-        });
-    }
+    checkRequired('reportingInstance', event.reportingInstance ?? '', out);
+    checkRequired('action', event.action ?? '', out);
+    checkRequired('reason', event.reason ?? '', out);
     if (utf8ByteLength(event.message ?? '') > eventFieldLimits.note)
       out.push({
         field: 'note',
