@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Bytes allocated per event in the in-process pipeline (recorder →
+// EventBroadcaster → MemorySink({ maxEvents: 10,000 })), by the function that
+// allocated them, from V8's sampling heap profiler (every allocation counted,
+// also those collected since). Run after a build, from the repository root:
+//
+//   node bench/scripts/alloc.mjs [distinct|repeats] [rows]
+//
+// One warm-up run of 100,000 events, then one sampled run of 100,000.
+import { Session } from 'node:inspector/promises';
+import { EventBroadcaster } from '@event-recorder/broadcaster';
+import { noopLogger } from '@event-recorder/core';
+import { MemorySink } from '@event-recorder/sink-memory';
+
+const stream = process.argv[2] ?? 'distinct';
+const rows = Number(process.argv[3] ?? '15');
+if (!['distinct', 'repeats'].includes(stream)) {
+  process.stderr.write('usage: alloc.mjs [distinct|repeats] [rows]\n');
+  process.exit(2);
+}
+const EVENTS = 100_000;
+
+function pod(i) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
+  };
+}
+
+async function run(pods) {
+  const broadcaster = new EventBroadcaster({
+    logger: noopLogger,
+    correlatorOptions: stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
+  });
+  broadcaster.startRecordingToSink(new MemorySink({ maxEvents: 10_000 }));
+  const recorder = broadcaster.newRecorder({ component: 'bench' });
+  for (let done = 0; done < EVENTS; done += 1000) {
+    for (let i = done; i < done + 1000; i++) {
+      recorder.eventf(
+        pods[i % pods.length],
+        'Normal',
+        'Scheduled',
+        'Successfully assigned %s to node-1',
+        'shop/web',
+      );
+    }
+    await broadcaster.flush();
+  }
+  await broadcaster.shutdown();
+}
+
+const pods = Array.from(
+  { length: stream === 'distinct' ? EVENTS : 100 },
+  (_, i) => pod(i),
+);
+await run(pods);
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.enable');
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: 128,
+  includeObjectsCollectedByMinorGC: true,
+  includeObjectsCollectedByMajorGC: true,
+});
+await run(pods);
+const { profile } = await session.post('HeapProfiler.stopSampling');
+session.disconnect();
+const byFunction = new Map();
+let total = 0;
+const walk = (node) => {
+  const f = node.callFrame;
+  const where = f.url.replace(/.*\/(packages|node_modules)\//, '');
+  const key = `${f.functionName || '(anonymous)'} ${where}:${f.lineNumber + 1}`;
+  byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+  total += node.selfSize;
+  for (const child of node.children) walk(child);
+};
+walk(profile.head);
+process.stdout.write(
+  `${stream}: about ${(total / EVENTS).toFixed(0)} bytes allocated per event (sampled)\n`,
+);
+for (const [key, bytes] of [...byFunction]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, rows)) {
+  process.stdout.write(`${(bytes / EVENTS).toFixed(0).padStart(7)}  ${key}\n`);
+}
