@@ -24,6 +24,7 @@
 // alternates), the medians, and the median of the per-pair ratios B/A.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { recordStream } from './streams.mjs';
 
 const [rootA, rootB, stream = 'distinct', pairsArg = '10'] =
   process.argv.slice(2);
@@ -59,77 +60,6 @@ async function load(root) {
     pkg('sink-memory'),
   ]);
   return { ...broadcaster, ...core, ...sink };
-}
-
-function pod(i) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
-  };
-}
-
-async function pipeline(lib) {
-  const broadcaster = new lib.EventBroadcaster({
-    logger: lib.noopLogger,
-    correlatorOptions: stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
-  });
-  const sink = new lib.MemorySink({ maxEvents: SINK_MAX_EVENTS });
-  broadcaster.startRecordingToSink(sink);
-  const recorder = broadcaster.newRecorder({ component: 'bench' });
-  const pods = Array.from(
-    { length: stream === 'distinct' ? EVENTS : 100 },
-    (_, i) => pod(i),
-  );
-  const start = process.hrtime.bigint();
-  for (let done = 0; done < EVENTS; done += BATCH) {
-    for (let i = done; i < done + BATCH; i++) {
-      recorder.eventf(
-        pods[i % pods.length],
-        'Normal',
-        'Scheduled',
-        'Successfully assigned %s to node-1',
-        'shop/web',
-      );
-    }
-    await broadcaster.flush();
-  }
-  const ns = Number(process.hrtime.bigint() - start) / EVENTS;
-  const report = await broadcaster.shutdown();
-  if (report.delivered !== EVENTS)
-    throw new Error(`delivered ${report.delivered} of ${EVENTS}`);
-  return ns;
-}
-
-async function eventsPipeline(lib) {
-  const broadcaster = new lib.EventsBroadcaster({ logger: lib.noopLogger });
-  const sink = new lib.MemorySink({ maxEvents: SINK_MAX_EVENTS });
-  broadcaster.startRecordingToSink(sink.eventsV1());
-  const recorder = broadcaster.newRecorder('bench');
-  const pods = Array.from(
-    { length: stream === 'events-distinct' ? EVENTS : 100 },
-    (_, i) => pod(i),
-  );
-  const start = process.hrtime.bigint();
-  for (let done = 0; done < EVENTS; done += BATCH) {
-    for (let i = done; i < done + BATCH; i++) {
-      recorder.eventf(
-        pods[i % pods.length],
-        undefined,
-        'Normal',
-        'Scheduled',
-        'Binding',
-        'Successfully assigned %s to node-1',
-        'shop/web',
-      );
-    }
-    await broadcaster.flush();
-  }
-  const ns = Number(process.hrtime.bigint() - start) / EVENTS;
-  const report = await broadcaster.shutdown();
-  if (report.delivered !== EVENTS)
-    throw new Error(`delivered ${report.delivered} of ${EVENTS}`);
-  return ns;
 }
 
 /** A name as the recorder makes one: `<object>.<hex nanoseconds>`, a fresh string. */
@@ -179,7 +109,9 @@ async function run(lib) {
   // other's garbage.
   globalThis.gc?.();
   if (stream === 'sink-creates') return sinkCreates(lib);
-  return stream.startsWith('events-') ? eventsPipeline(lib) : pipeline(lib);
+  return stream.startsWith('events-')
+    ? recordStream(lib, 'events', stream.slice('events-'.length), EVENTS)
+    : recordStream(lib, 'core', stream, EVENTS);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

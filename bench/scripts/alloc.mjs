@@ -8,9 +8,10 @@
 //
 // One warm-up run of 100,000 events, then one sampled run of 100,000.
 import { Session } from 'node:inspector/promises';
-import { EventBroadcaster } from '@event-recorder/broadcaster';
-import { noopLogger } from '@event-recorder/core';
-import { MemorySink } from '@event-recorder/sink-memory';
+import * as broadcaster from '@event-recorder/broadcaster';
+import * as core from '@event-recorder/core';
+import * as sinkMemory from '@event-recorder/sink-memory';
+import { recordStream } from './streams.mjs';
 
 const stream = process.argv[2] ?? 'distinct';
 const rows = Number(process.argv[3] ?? '15');
@@ -20,41 +21,8 @@ if (!['distinct', 'repeats'].includes(stream)) {
 }
 const EVENTS = 100_000;
 
-function pod(i) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `web-${i}`, namespace: 'shop', uid: `uid-${i}` },
-  };
-}
-
-async function run(pods) {
-  const broadcaster = new EventBroadcaster({
-    logger: noopLogger,
-    correlatorOptions: stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
-  });
-  broadcaster.startRecordingToSink(new MemorySink({ maxEvents: 10_000 }));
-  const recorder = broadcaster.newRecorder({ component: 'bench' });
-  for (let done = 0; done < EVENTS; done += 1000) {
-    for (let i = done; i < done + 1000; i++) {
-      recorder.eventf(
-        pods[i % pods.length],
-        'Normal',
-        'Scheduled',
-        'Successfully assigned %s to node-1',
-        'shop/web',
-      );
-    }
-    await broadcaster.flush();
-  }
-  await broadcaster.shutdown();
-}
-
-const pods = Array.from(
-  { length: stream === 'distinct' ? EVENTS : 100 },
-  (_, i) => pod(i),
-);
-await run(pods);
+const lib = { ...broadcaster, ...core, ...sinkMemory };
+await recordStream(lib, 'core', stream, EVENTS); // warm-up
 const session = new Session();
 session.connect();
 await session.post('HeapProfiler.enable');
@@ -63,7 +31,7 @@ await session.post('HeapProfiler.startSampling', {
   includeObjectsCollectedByMinorGC: true,
   includeObjectsCollectedByMajorGC: true,
 });
-await run(pods);
+await recordStream(lib, 'core', stream, EVENTS);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 session.disconnect();
 const byFunction = new Map();

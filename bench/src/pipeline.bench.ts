@@ -156,47 +156,26 @@ async function hotPath(): Promise<{ full: number; recorderOnly: number }> {
 /** How many events the pipeline's MemorySink keeps (see the header). */
 const SINK_MAX_EVENTS = 10_000;
 
-async function pipeline(
-  stream: 'distinct' | 'repeats',
-  keepAll = false,
-): Promise<{ perSecond: number; nsPerEvent: number; stored: number }> {
-  const run = async (n: number) => {
-    const broadcaster = new EventBroadcaster({
-      logger: noopLogger,
-      correlatorOptions:
-        stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
-    });
-    const sink = new MemorySink(keepAll ? {} : { maxEvents: SINK_MAX_EVENTS });
-    broadcaster.startRecordingToSink(sink);
-    const recorder = broadcaster.newRecorder({ component: 'bench' });
-    const pods =
-      stream === 'distinct'
-        ? Array.from({ length: n }, (_, i) => pod(i))
-        : Array.from({ length: 100 }, (_, i) => pod(i));
-    const start = process.hrtime.bigint();
-    for (let done = 0; done < n; done += BATCH) {
-      for (let i = done; i < done + BATCH; i++) {
-        recorder.eventf(
-          pods[i % pods.length]!,
-          'Normal',
-          'Scheduled',
-          'Successfully assigned %s to node-1',
-          'shop/web',
-        );
-      }
-      await broadcaster.flush();
-    }
-    const end = process.hrtime.bigint();
-    const report = await broadcaster.shutdown();
-    if (report.delivered !== n) {
-      throw new Error(`pipeline delivered ${report.delivered} of ${n}`);
-    }
-    return { ns: nsPer(start, end, n), stored: sink.size };
-  };
-  // A full-size warm-up, so that the heap has grown to the stream's steady
-  // state before the timed runs (a short one left the first stream measured
-  // slower than the later ones); then the median of 3 runs, as the machine
-  // may be shared.
+/** What one timed run of a stream measured. */
+interface Run {
+  ns: number;
+  stored: number;
+}
+
+/** What a stream measured: the median of its timed runs. */
+interface StreamResult {
+  perSecond: number;
+  nsPerEvent: number;
+  stored: number;
+}
+
+/**
+ * A full-size warm-up, so that the heap has grown to the stream's steady
+ * state before the timed runs (a short one left the first stream measured
+ * slower than the later ones); then the median of 3 runs, as the machine may
+ * be shared.
+ */
+async function medianOfRuns(run: (n: number) => Promise<Run>) {
   await run(PIPELINE_EVENTS);
   const runs = [
     await run(PIPELINE_EVENTS),
@@ -207,25 +186,80 @@ async function pipeline(
   return { perSecond: 1e9 / ns, nsPerEvent: ns, stored: runs[2]!.stored };
 }
 
+/** The stream's objects: each event about a new one, or 100 in turn. */
+function podsFor(stream: 'distinct' | 'repeats', n: number) {
+  return Array.from({ length: stream === 'distinct' ? n : 100 }, (_, i) =>
+    pod(i),
+  );
+}
+
+/**
+ * Records `n` events in batches of {@link BATCH}, flushing after each, and
+ * returns the ns per event from the first record to the last flush.
+ */
+async function timeBatches(
+  n: number,
+  record: (i: number) => void,
+  flush: () => Promise<unknown>,
+): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < n; done += BATCH) {
+    for (let i = done; i < done + BATCH; i++) record(i);
+    await flush();
+  }
+  return nsPer(start, process.hrtime.bigint(), n);
+}
+
+async function pipeline(
+  stream: 'distinct' | 'repeats',
+  keepAll = false,
+): Promise<StreamResult> {
+  return medianOfRuns(async (n) => {
+    const broadcaster = new EventBroadcaster({
+      logger: noopLogger,
+      correlatorOptions:
+        stream === 'repeats' ? { burstSize: 1e9, qps: 1e9 } : {},
+    });
+    const sink = new MemorySink(keepAll ? {} : { maxEvents: SINK_MAX_EVENTS });
+    broadcaster.startRecordingToSink(sink);
+    const recorder = broadcaster.newRecorder({ component: 'bench' });
+    const pods = podsFor(stream, n);
+    const ns = await timeBatches(
+      n,
+      (i) =>
+        recorder.eventf(
+          pods[i % pods.length]!,
+          'Normal',
+          'Scheduled',
+          'Successfully assigned %s to node-1',
+          'shop/web',
+        ),
+      () => broadcaster.flush(),
+    );
+    const report = await broadcaster.shutdown();
+    if (report.delivered !== n) {
+      throw new Error(`pipeline delivered ${report.delivered} of ${n}`);
+    }
+    return { ns, stored: sink.size };
+  });
+}
+
 /**
  * {@link pipeline} for the events.k8s.io/v1 path: `eventf(regarding, related,
  * type, reason, action, note, …)` → EventsBroadcaster → `sink.eventsV1()`.
  */
 async function eventsPipeline(
   stream: 'distinct' | 'repeats',
-): Promise<{ perSecond: number; nsPerEvent: number; stored: number }> {
-  const run = async (n: number) => {
+): Promise<StreamResult> {
+  return medianOfRuns(async (n) => {
     const broadcaster = new EventsBroadcaster({ logger: noopLogger });
     const sink = new MemorySink({ maxEvents: SINK_MAX_EVENTS });
     broadcaster.startRecordingToSink(sink.eventsV1());
     const recorder = broadcaster.newRecorder('bench');
-    const pods =
-      stream === 'distinct'
-        ? Array.from({ length: n }, (_, i) => pod(i))
-        : Array.from({ length: 100 }, (_, i) => pod(i));
-    const start = process.hrtime.bigint();
-    for (let done = 0; done < n; done += BATCH) {
-      for (let i = done; i < done + BATCH; i++) {
+    const pods = podsFor(stream, n);
+    const ns = await timeBatches(
+      n,
+      (i) =>
         recorder.eventf(
           pods[i % pods.length]!,
           undefined,
@@ -234,27 +268,17 @@ async function eventsPipeline(
           'Binding',
           'Successfully assigned %s to node-1',
           'shop/web',
-        );
-      }
-      await broadcaster.flush();
-    }
-    const end = process.hrtime.bigint();
+        ),
+      () => broadcaster.flush(),
+    );
     // Shutdown writes the open series' counts: every occurrence is then
     // delivered (that write is not timed).
     const report = await broadcaster.shutdown();
     if (report.delivered !== n) {
       throw new Error(`events pipeline delivered ${report.delivered} of ${n}`);
     }
-    return { ns: nsPer(start, end, n), stored: sink.size };
-  };
-  await run(PIPELINE_EVENTS);
-  const runs = [
-    await run(PIPELINE_EVENTS),
-    await run(PIPELINE_EVENTS),
-    await run(PIPELINE_EVENTS),
-  ];
-  const ns = median(runs.map((r) => r.ns));
-  return { perSecond: 1e9 / ns, nsPerEvent: ns, stored: runs[2]!.stored };
+    return { ns, stored: sink.size };
+  });
 }
 
 interface ProfileNode {

@@ -689,6 +689,53 @@ const arbitraryEvent = fc.oneof(
   ),
 );
 
+/**
+ * Checks that two correlators decide alike on any stream of `event`s, with
+ * gaps and `updateState` feedback: each step's results must be equal.
+ * `second` is built with extra options and correlates through `correlate2`.
+ */
+function assertSideBySide(
+  event: fc.Arbitrary<unknown>,
+  secondOptions: Partial<ConstructorParameters<typeof EventCorrelator>[0]>,
+  correlate2: (c: EventCorrelator, e: unknown) => CorrelationResult,
+): void {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          event,
+          gapMs: fc.oneof(fc.nat(2_000), fc.nat(700_000)),
+          feedBack: fc.boolean(),
+        }),
+        { maxLength: 100 },
+      ),
+      fc.integer({ min: 1, max: 6 }),
+      (steps, size) => {
+        const options = { lruCacheSize: size, maxEvents: 3, burstSize: 2 };
+        const clockA = new FakeClock(T0);
+        const clockB = new FakeClock(T0);
+        const first = new EventCorrelator({ ...options, clock: clockA });
+        const second = new EventCorrelator({
+          ...options,
+          ...secondOptions,
+          clock: clockB,
+        });
+        for (const step of steps) {
+          clockA.step(step.gapMs);
+          clockB.step(step.gapMs);
+          const a = first.correlate(step.event as Event);
+          const b = correlate2(second, step.event);
+          expect(b).toEqual(a);
+          if (!a.skip && !b.skip && step.feedBack) {
+            first.updateState(a.event);
+            second.updateState(b.event);
+          }
+        }
+      },
+    ),
+  );
+}
+
 describe('EventCorrelator: properties', () => {
   it('never throws, whatever it is given', () => {
     fc.assert(
@@ -743,41 +790,13 @@ describe('EventCorrelator: properties', () => {
         weight: 4,
       },
     );
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            event,
-            gapMs: fc.oneof(fc.nat(2_000), fc.nat(700_000)),
-            feedBack: fc.boolean(),
-          }),
-          { maxLength: 100 },
-        ),
-        fc.integer({ min: 1, max: 6 }),
-        (steps, size) => {
-          const options = { lruCacheSize: size, maxEvents: 3, burstSize: 2 };
-          const clockA = new FakeClock(T0);
-          const clockB = new FakeClock(T0);
-          const fused = new EventCorrelator({ ...options, clock: clockA });
-          const general = new EventCorrelator({
-            ...options,
-            clock: clockB,
-            keyFunc: (e) => eventAggregatorByReasonFunc(e),
-            spamKeyFunc: (e) => getSpamKey(e),
-          });
-          for (const step of steps) {
-            clockA.step(step.gapMs);
-            clockB.step(step.gapMs);
-            const a = fused.correlate(step.event as Event);
-            const b = general.correlate(step.event as Event);
-            expect(a).toEqual(b);
-            if (!a.skip && !b.skip && step.feedBack) {
-              fused.updateState(a.event);
-              general.updateState(b.event);
-            }
-          }
-        },
-      ),
+    assertSideBySide(
+      event,
+      {
+        keyFunc: (e) => eventAggregatorByReasonFunc(e),
+        spamKeyFunc: (e) => getSpamKey(e),
+      },
+      (c, e) => c.correlate(e as Event),
     );
   });
 
@@ -819,37 +838,7 @@ describe('EventCorrelator: properties', () => {
       { arbitrary: arbitraryEvent, weight: 1 },
       { arbitrary: shaped, weight: 4 },
     );
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            event,
-            gapMs: fc.oneof(fc.nat(2_000), fc.nat(700_000)),
-            feedBack: fc.boolean(),
-          }),
-          { maxLength: 100 },
-        ),
-        fc.integer({ min: 1, max: 6 }),
-        (steps, size) => {
-          const options = { lruCacheSize: size, maxEvents: 3, burstSize: 2 };
-          const clockA = new FakeClock(T0);
-          const clockB = new FakeClock(T0);
-          const copying = new EventCorrelator({ ...options, clock: clockA });
-          const owning = new EventCorrelator({ ...options, clock: clockB });
-          for (const step of steps) {
-            clockA.step(step.gapMs);
-            clockB.step(step.gapMs);
-            const a = copying.correlate(step.event as Event);
-            const b = owning.correlateOwned(deep(step.event) as Event);
-            expect(b).toEqual(a);
-            if (!a.skip && !b.skip && step.feedBack) {
-              copying.updateState(a.event);
-              owning.updateState(b.event);
-            }
-          }
-        },
-      ),
-    );
+    assertSideBySide(event, {}, (c, e) => c.correlateOwned(deep(e) as Event));
   });
 
   it('never lowers the count written for a key', () => {
