@@ -506,6 +506,33 @@ describe('EventBroadcaster watchers and logging', () => {
     ]);
   });
 
+  it('sends its recorders’ events through publish when a subclass or a spy replaces it', async () => {
+    class Filtering extends EventBroadcaster {
+      seen = 0;
+      override publish(event: Event): boolean {
+        this.seen++;
+        if (event.reason === 'Noisy') return true;
+        return super.publish(event);
+      }
+    }
+    const clock = new FakeClock(new Date('2026-07-24T10:00:00Z'));
+    const filtering = new Filtering({ clock, logger: new MemoryLogger() });
+    const sink = new MemorySink({ clock });
+    filtering.startRecordingToSink(sink);
+    const recorder = filtering.newRecorder('c');
+    recorder.event(pod, 'Normal', 'Noisy', 'x');
+    recorder.event(pod, 'Normal', 'Started', 'y');
+    await filtering.flush();
+    expect(filtering.seen).toBe(2);
+    expect(sink.list().map((e) => e.reason)).toEqual(['Started']);
+
+    const { broadcaster, recorder: plain } = setup();
+    const spy = vi.spyOn(broadcaster, 'publish');
+    plain.event(pod, 'Normal', 'Started', 'y');
+    expect(spy).toHaveBeenCalledTimes(1);
+    await broadcaster.flush();
+  });
+
   it('never changes an event given to publish, even with a lone sink', async () => {
     const { clock, broadcaster, sink } = setup();
     const mine: Event = {

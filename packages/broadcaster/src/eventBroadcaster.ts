@@ -167,10 +167,16 @@ export class EventBroadcaster implements EventPublisher<Event> {
   /**
    * Where this broadcaster's own recorders publish: their events are fresh
    * objects that nothing else holds, so a single sink may take them over.
-   * (An event given to {@link EventBroadcaster.publish} stays the caller's.)
+   * They still go through {@link EventBroadcaster.publish} when it has been
+   * replaced (a subclass's override, a test spy), which then sees them as
+   * before and gets no hand-over. (An event given to `publish` stays the
+   * caller's.)
    */
   readonly #recorderPort: EventPublisher<Event> = {
-    publish: (event) => this.#fanout.publish(event, true),
+    publish: (event) =>
+      this.publish === EventBroadcaster.prototype.publish
+        ? this.#fanout.publish(event, true)
+        : this.publish(event),
     reportInvalid: (reason) => this.reportInvalid(reason),
   };
 

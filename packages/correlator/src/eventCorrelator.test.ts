@@ -613,6 +613,48 @@ describe('EventCorrelator: state and LRU effects', () => {
     expect(Object.keys(malformed.metadata)).toEqual([]);
   });
 
+  it('correlateOwned copies, as correlate does, records that are class instances', () => {
+    class Source {
+      get component(): string {
+        return 'kubelet';
+      }
+      get host(): string {
+        return 'node-1';
+      }
+    }
+    class Strings {
+      get team(): string {
+        return 'shop';
+      }
+    }
+    const variants: Array<(e: Event) => Event> = [
+      (e) => ({ ...e, source: new Source() }),
+      (e) => ({ ...e, related: new Source() as unknown as Event['related'] }),
+      (e) => ({ ...e, series: new Source() as unknown as Event['series'] }),
+      (e) => ({
+        ...e,
+        metadata: {
+          ...e.metadata,
+          annotations: new Strings() as unknown as Record<string, string>,
+        },
+      }),
+      (e) => ({
+        ...e,
+        metadata: {
+          ...e.metadata,
+          labels: new Strings() as unknown as Record<string, string>,
+        },
+      }),
+    ];
+    for (const variant of variants) {
+      const copying = new EventCorrelator({ clock: new FakeClock(T0) });
+      const owning = new EventCorrelator({ clock: new FakeClock(T0) });
+      const a = copying.correlate(variant(alert(T0, {}, 'e1')));
+      const b = owning.correlateOwned(variant(alert(T0, {}, 'e1')));
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    }
+  });
+
   it('returns a typed skip for input that is not an object', () => {
     const correlator = new EventCorrelator();
     for (const bad of [null, undefined, 42, 'event', [] as unknown]) {

@@ -156,6 +156,15 @@ export type CorrelationResult =
  * }
  * ```
  */
+/**
+ * Whether a field that the event copy copies when it is a record (an object,
+ * not an array) is either no record or a plain one: then handing it over
+ * gives what the copy would.
+ */
+function plainIfRecord(value: unknown): boolean {
+  return !isObject(value) || isPlainRecord(value);
+}
+
 export class EventCorrelator {
   readonly #aggregator: EventAggregator;
   readonly #logger: EventLogger;
@@ -238,14 +247,22 @@ export class EventCorrelator {
    * broadcaster can say so of an event its own recorder made when one sink
    * alone receives it). The correlator may then change the event and return
    * it as the result's event instead of a copy; the result is otherwise
-   * exactly `correlate`'s. An event whose `metadata` or `involvedObject` is
-   * not a plain object is copied, as `correlate` does.
+   * exactly `correlate`'s. An event with a record that the copy would turn
+   * into a plain object (a `metadata` or `involvedObject` that is not a plain
+   * object; a `source`, `series`, `related`, annotations or labels that is an
+   * object but not a plain one, such as a class instance with getters) is
+   * copied, as `correlate` does.
    */
   correlateOwned(event: Event): CorrelationResult {
     if (
       !isPlainRecord(event) ||
       !isPlainRecord(event.metadata) ||
-      !isPlainRecord(event.involvedObject)
+      !isPlainRecord(event.involvedObject) ||
+      !plainIfRecord(event.source) ||
+      !plainIfRecord(event.series) ||
+      !plainIfRecord(event.related) ||
+      !plainIfRecord(event.metadata.annotations) ||
+      !plainIfRecord(event.metadata.labels)
     ) {
       return this.correlate(event);
     }

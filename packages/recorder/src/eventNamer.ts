@@ -85,18 +85,24 @@ export class EventNamer {
       this.#baseMs = ms;
       this.#offset = 0;
       const hex = nanosHex(ms, 0);
-      // With six digits or fewer (a clock near 1970), no head to keep.
-      this.#head = hex.length > 6 ? hex.slice(0, -6) : '';
-      this.#low = hex.length > 6 ? parseInt(hex.slice(-6), 16) : -1;
+      // With six digits or fewer (a clock near 1970), no head to keep; before
+      // 1970 the value is negative ("-…"), which the split cannot count on.
+      const split = hex.length > 6 && ms >= 0;
+      this.#head = split ? hex.slice(0, -6) : '';
+      this.#low = split ? parseInt(hex.slice(-6), 16) : -1;
     } else {
       this.#offset++;
     }
-    const name = refName + '.' + this.#hex();
+    const hex = this.#hex();
+    const name = refName + '.' + hex;
     if (refName !== this.#lastRefName) {
       this.#lastRefName = refName;
       this.#lastRefValid = isSubdomainFast(refName);
     }
-    return this.#lastRefValid && name.length <= 253
+    // The hex of a value from 1970 on is always a valid label, so the name is
+    // a subdomain exactly when the object's name is one and it fits in 253
+    // characters; a negative value ("-…") never is.
+    return this.#lastRefValid && name.length <= 253 && hex.charCodeAt(0) !== 45
       ? name
       : globalThis.crypto.randomUUID();
   }
