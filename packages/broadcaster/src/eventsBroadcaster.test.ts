@@ -185,6 +185,19 @@ describe('EventsBroadcaster series', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('counts the occurrences a series still held as dropped when its sink is detached', async () => {
+    const { handle, record } = setup();
+    for (let i = 0; i < 5; i++) record();
+    await settle(); // create, count-2 patch, three occurrences counted locally
+    handle.stop();
+    expect(handle.stats()).toMatchObject({
+      recorded: 5,
+      delivered: 2,
+      pending: 0,
+    });
+    expect(handle.stats().dropped.shutdown).toBe(3);
+  });
+
   it('counts series occurrences it could not write before the shutdown deadline', async () => {
     const { clock, broadcaster, store, record, recorder } = setup();
     for (let i = 0; i < 3; i++) record();

@@ -12,7 +12,6 @@ import {
 } from '@event-recorder/core';
 import {
   EventSeriesTracker,
-  getIsomorphicKey,
   seriesFinishTimeMs,
   seriesRefreshTimeMs,
   type NotePolicy,
@@ -137,9 +136,20 @@ export interface NewEventsRecorderOptions {
 interface Recording {
   worker: SinkWorker<EventsV1Event>;
   tracker: EventSeriesTracker;
-  /** Occurrences counted into a series and not yet carried by a write, per key. */
-  absorbed: Map<string, number>;
   sink: EventSink<EventsV1Event>;
+}
+
+/** A tracker write as a worker write, with the occurrences it reports. */
+function toWrite(write: SeriesWrite): PreparedWrite<EventsV1Event> {
+  return write.kind === 'patch'
+    ? {
+        kind: 'write',
+        event: write.event,
+        patch: write.patch,
+        series: true,
+        occurrences: write.occurrences,
+      }
+    : { kind: 'write', event: write.event, occurrences: write.occurrences };
 }
 
 function describe(event: EventsV1Event): Record<string, unknown> {
@@ -305,7 +315,6 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
       }
     }
     const tracker = this.#newTracker();
-    const absorbed = new Map<string, number>();
     const worker = new SinkWorker<EventsV1Event>({
       name: options.name ?? this.#fanout.nextSinkName(),
       sink,
@@ -322,36 +331,22 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
       logger: this.#logger,
       prepare: (event) => {
         const writes = tracker.observe(event, this.#clock.now());
-        if (writes.length === 0) {
-          const key = getIsomorphicKey(event);
-          absorbed.set(key, (absorbed.get(key) ?? 0) + 1);
-          return { kind: 'absorbed' };
-        }
-        if (writes.length === 1) return this.#toWrite(recording, writes[0]!, 1);
-        return {
-          kind: 'writes',
-          writes: writes.map((w) =>
-            this.#toWrite(
-              recording,
-              w,
-              w.cause === 'first' || w.cause === 'series' ? 1 : undefined,
-            ),
-          ),
-        };
+        // Counted into its series by the tracker, which reports it with the
+        // series' next write.
+        if (writes.length === 0) return { kind: 'absorbed' };
+        if (writes.length === 1) return toWrite(writes[0]!);
+        return { kind: 'writes', writes: writes.map(toWrite) };
       },
       delivered: () => undefined,
       targetKey,
       forCreate,
       describe,
     });
-    const recording: Recording = { worker, tracker, absorbed, sink };
+    const recording: Recording = { worker, tracker, sink };
     this.#recordings.add(recording);
     const handle = this.#fanout.addSink(worker, () => {
       this.#recordings.delete(recording);
-      let left = 0;
-      for (const n of absorbed.values()) left += n;
-      absorbed.clear();
-      worker.dropAbsorbed('shutdown', left);
+      worker.dropAbsorbed('shutdown', tracker.takeUnsent());
     });
     if (signal !== undefined) {
       if (signal.aborted) handle.stop();
@@ -442,10 +437,7 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
     // Occurrences counted into a series whose count was never written (the
     // deadline came first) are dropped too, so the ledgers add up.
     for (const r of this.#recordings) {
-      let left = 0;
-      for (const n of r.absorbed.values()) left += n;
-      r.absorbed.clear();
-      r.worker.dropAbsorbed('shutdown', left);
+      r.worker.dropAbsorbed('shutdown', r.tracker.takeUnsent());
     }
     if (!drained) {
       this.#logger.warn('Shutdown deadline passed with events undelivered', {
@@ -478,47 +470,14 @@ export class EventsBroadcaster implements EventPublisher<EventsV1Event> {
     });
   }
 
-  /**
-   * Turns a tracker write into a worker write. `occurrences` undefined means
-   * the write carries the occurrences absorbed into its series.
-   */
-  #toWrite(
-    recording: Recording,
-    write: SeriesWrite,
-    occurrences: number | undefined,
-  ): PreparedWrite<EventsV1Event> {
-    let n = occurrences;
-    if (n === undefined) {
-      const key = getIsomorphicKey(write.event);
-      n = recording.absorbed.get(key) ?? 0;
-      recording.absorbed.delete(key);
-    }
-    return write.kind === 'patch'
-      ? {
-          kind: 'write',
-          event: write.event,
-          patch: write.patch,
-          series: true,
-          occurrences: n,
-        }
-      : { kind: 'write', event: write.event, occurrences: n };
-  }
-
   #inject(recording: Recording, writes: SeriesWrite[]): void {
-    for (const w of writes) {
-      recording.worker.inject(this.#toWrite(recording, w, undefined));
-    }
+    for (const w of writes) recording.worker.inject(toWrite(w));
   }
 
   /** Writes open series: all of them (shutdown), or those with unsent occurrences. */
   #writeOpenSeries(all: boolean): void {
     for (const r of this.#recordings) {
-      const writes = r.tracker
-        .openSeries()
-        .filter(
-          (w) => all || (r.absorbed.get(getIsomorphicKey(w.event)) ?? 0) > 0,
-        );
-      this.#inject(r, writes);
+      this.#inject(r, r.tracker.openSeries({ onlyUnsent: !all }));
     }
   }
 

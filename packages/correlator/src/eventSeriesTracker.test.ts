@@ -55,7 +55,12 @@ describe('EventSeriesTracker: client-go TestEventSeriesf (spec §4.4)', () => {
     const tracker = new EventSeriesTracker();
     const first = eventf(T0);
     const [create] = tracker.observe(first, new Date(T0));
-    expect(create).toEqual({ kind: 'create', event: first, cause: 'first' });
+    expect(create).toEqual({
+      kind: 'create',
+      event: first,
+      cause: 'first',
+      occurrences: 1,
+    });
 
     const writes = tracker.observe(eventf(T0 + 1000), new Date(T0 + 1000));
     expect(writes).toHaveLength(1);
@@ -72,6 +77,89 @@ describe('EventSeriesTracker: client-go TestEventSeriesf (spec §4.4)', () => {
     const [other] = tracker.observe(stopped, new Date(T0 + 2000));
     expect(other?.kind).toBe('create');
     expect(other?.event.series).toBeUndefined();
+  });
+});
+
+describe('EventSeriesTracker: occurrences', () => {
+  it('reports every observed occurrence in exactly one write, whatever ends the series', () => {
+    // Any sequence of observations (two keys, two notes with 'latest', a
+    // cache of one or two entries), heartbeats, finishes and flushes: the
+    // occurrences reported by all writes plus those still unsent add up to
+    // the observations.
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant('observe' as const),
+        action: fc.constantFrom('started', 'stopped'),
+        note: fc.constantFrom('n1', 'n2'),
+        gapMs: fc.nat(500_000),
+      }),
+      fc.record({
+        kind: fc.constantFrom(
+          'heartbeat' as const,
+          'finish' as const,
+          'flush' as const,
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 80 }),
+        fc.constantFrom<'first' | 'latest'>('first', 'latest'),
+        fc.integer({ min: 1, max: 2 }),
+        (steps, notePolicy, maxEntries) => {
+          const tracker = new EventSeriesTracker({ notePolicy, maxEntries });
+          let now = T0;
+          let observed = 0;
+          let reported = 0;
+          const add = (writes: SeriesWrite[]) => {
+            for (const w of writes) reported += w.occurrences;
+          };
+          for (const s of steps) {
+            if (s.kind === 'observe') {
+              now += s.gapMs;
+              observed++;
+              add(
+                tracker.observe(
+                  eventf(now, { action: s.action, note: s.note }),
+                  new Date(now),
+                ),
+              );
+            } else if (s.kind === 'heartbeat') {
+              add(tracker.heartbeat(new Date(now)));
+            } else if (s.kind === 'finish') {
+              add(tracker.finish(new Date(now)));
+            } else {
+              add(tracker.openSeries({ onlyUnsent: true }));
+            }
+          }
+          const unsent = tracker.takeUnsent();
+          expect(reported + unsent).toBe(observed);
+          expect(tracker.takeUnsent()).toBe(0);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts repeats of an open series locally and reports them with its next write', () => {
+    const tracker = new EventSeriesTracker();
+    tracker.observe(eventf(T0), new Date(T0));
+    tracker.observe(eventf(T0 + 1), new Date(T0 + 1));
+    for (let i = 2; i < 5; i++) {
+      expect(tracker.observe(eventf(T0 + i), new Date(T0 + i))).toEqual([]);
+    }
+    expect(
+      tracker.openSeries({ onlyUnsent: true }).map((w) => w.occurrences),
+    ).toEqual([3]);
+    expect(tracker.openSeries({ onlyUnsent: true })).toEqual([]);
+    expect(tracker.openSeries().map((w) => w.occurrences)).toEqual([0]);
+    tracker.observe(eventf(T0 + 5), new Date(T0 + 5));
+    expect(tracker.heartbeat().map((w) => w.occurrences)).toEqual([1]);
+    tracker.observe(eventf(T0 + 6), new Date(T0 + 6));
+    const [final] = tracker.finish(new Date(T0 + 6 + seriesFinishTimeMs + 1));
+    expect(final?.cause).toBe('finish');
+    expect(final?.occurrences).toBe(1);
+    expect(tracker.takeUnsent()).toBe(0);
   });
 });
 

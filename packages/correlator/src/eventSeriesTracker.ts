@@ -94,6 +94,12 @@ export type SeriesWriteCause =
  * client-go's `recordEvent`: a `create` of an event without a series, or a
  * strategic-merge `patch` of an event with one (falling back to a create of
  * `event`, without its resourceVersion, when the server answers 404).
+ *
+ * `occurrences` counts the observed occurrences that the write is the first
+ * to report: 1 for `first` and `series`; for the other causes, those counted
+ * locally into the series since its last write. Once a write is returned its
+ * occurrences are handed over: no later write counts them again. A
+ * broadcaster counts them as delivered when the write succeeds.
  */
 export type SeriesWrite =
   | {
@@ -103,6 +109,8 @@ export type SeriesWrite =
       event: EventsV1Event;
       /** Why this write is due. */
       cause: SeriesWriteCause;
+      /** How many observed occurrences this write reports (see {@link SeriesWrite}). */
+      occurrences: number;
     }
   | {
       /** Patch `event.metadata.name` with `patch`. */
@@ -116,6 +124,8 @@ export type SeriesWrite =
       patch: string;
       /** Why this write is due. */
       cause: SeriesWriteCause;
+      /** How many observed occurrences this write reports (see {@link SeriesWrite}). */
+      occurrences: number;
     };
 
 /**
@@ -278,12 +288,34 @@ function seriesPatch(series: EventSeries): string {
   return `{"series":{"count":${int32(series.count)},"lastObservedTime":${time}}}`;
 }
 
-/** The write client-go's `recordEvent` makes for a cached event. */
-function writeFor(event: EventsV1Event, cause: SeriesWriteCause): SeriesWrite {
-  const copy = cloneEventsV1(event);
+/** A tracked key: its first event, with its series, and what no write reported yet. */
+interface Entry {
+  event: EventsV1Event;
+  /** Occurrences counted into the series since its last write. */
+  unsent: number;
+}
+
+/**
+ * The write client-go's `recordEvent` makes for a cached event; it reports
+ * the entry's unsent occurrences (or just the one observed, for `first` and
+ * `series`).
+ */
+function writeFor(entry: Entry, cause: SeriesWriteCause): SeriesWrite {
+  const copy = cloneEventsV1(entry.event);
+  let occurrences = 1;
+  if (cause !== 'first' && cause !== 'series') {
+    occurrences = entry.unsent;
+    entry.unsent = 0;
+  }
   return copy.series !== undefined
-    ? { kind: 'patch', event: copy, patch: seriesPatch(copy.series), cause }
-    : { kind: 'create', event: copy, cause };
+    ? {
+        kind: 'patch',
+        event: copy,
+        patch: seriesPatch(copy.series),
+        cause,
+        occurrences,
+      }
+    : { kind: 'create', event: copy, cause, occurrences };
 }
 
 /**
@@ -320,7 +352,7 @@ export class EventSeriesTracker {
    * delete and a re-insert per occurrence, and found its oldest key by walking
    * past every entry deleted since its last rehash.
    */
-  readonly #entries: LruCache<string, EventsV1Event>;
+  readonly #entries: LruCache<string, Entry>;
   readonly #notePolicy: NotePolicy;
   readonly #clock: PassiveClock;
 
@@ -364,31 +396,33 @@ export class EventSeriesTracker {
     const writes: SeriesWrite[] = [];
 
     if (cached !== undefined) {
+      const first = cached.event;
       const noteChanged =
-        this.#notePolicy === 'latest' && str(cached.note) !== str(event.note);
+        this.#notePolicy === 'latest' && str(first.note) !== str(event.note);
       if (!noteChanged) {
-        if (cached.series !== undefined) {
-          cached.series.count = (int32(cached.series.count) + 1) | 0;
-          cached.series.lastObservedTime = new Date(at.getTime());
+        if (first.series !== undefined) {
+          first.series.count = (int32(first.series.count) + 1) | 0;
+          first.series.lastObservedTime = new Date(at.getTime());
+          cached.unsent++;
           return writes;
         }
-        cached.series = { count: 2, lastObservedTime: new Date(at.getTime()) };
+        first.series = { count: 2, lastObservedTime: new Date(at.getTime()) };
         writes.push(writeFor(cached, 'series'));
         return writes;
       }
       // 'latest': the note is immutable on the server, so end this event.
       this.#entries.delete(key, hash);
-      if (cached.series !== undefined) {
+      if (first.series !== undefined) {
         writes.push(writeFor(cached, 'noteChanged'));
       }
     } else {
       const evicted = this.#entries.takeOldestIfFull();
-      if (evicted?.series !== undefined) {
+      if (evicted?.event.series !== undefined) {
         writes.push(writeFor(evicted, 'evicted'));
       }
     }
 
-    const stored = cloneEventsV1(event);
+    const stored: Entry = { event: cloneEventsV1(event), unsent: 0 };
     this.#entries.add(key, stored);
     writes.push(writeFor(stored, 'first'));
     return writes;
@@ -398,7 +432,8 @@ export class EventSeriesTracker {
    * The heartbeat (client-go's `refreshExistingEventSeries`, every 30
    * minutes): a patch with the current count and last observation time for
    * every open series, so the server's count catches up and its TTL is
-   * renewed. Nothing changes here.
+   * renewed. The writes report the occurrences counted since each series'
+   * last write; nothing else changes.
    *
    * @param _now - accepted for a uniform call shape; the heartbeat does not
    *   depend on the time.
@@ -406,7 +441,8 @@ export class EventSeriesTracker {
   heartbeat(_now?: Date): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
     for (const [, entry] of this.#entries.entriesOldestFirst()) {
-      if (entry.series !== undefined) writes.push(writeFor(entry, 'heartbeat'));
+      if (entry.event.series !== undefined)
+        writes.push(writeFor(entry, 'heartbeat'));
     }
     return writes;
   }
@@ -424,9 +460,9 @@ export class EventSeriesTracker {
     const cutoff = (now ?? this.#clock.now()).getTime() - seriesFinishTimeMs;
     const writes: SeriesWrite[] = [];
     for (const [key, entry] of this.#entries.entriesOldestFirst()) {
-      const series = entry.series;
+      const series = entry.event.series;
       const seen = validTime(
-        series !== undefined ? series.lastObservedTime : entry.eventTime,
+        series !== undefined ? series.lastObservedTime : entry.event.eventTime,
       );
       // Go's zero time is before any cutoff.
       if (seen !== undefined && seen.getTime() >= cutoff) continue;
@@ -438,14 +474,31 @@ export class EventSeriesTracker {
 
   /**
    * The current write of every open series, for a broadcaster that shuts
-   * down and wants to flush counts not yet sent (client-go loses them).
-   * Nothing changes here.
+   * down or flushes and wants to send counts not yet sent (client-go loses
+   * them). With `onlyUnsent`, only the series with occurrences no write has
+   * reported yet. The writes report those occurrences; nothing else changes.
    */
-  openSeries(): SeriesWrite[] {
+  openSeries(options: { onlyUnsent?: boolean } = {}): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
     for (const [, entry] of this.#entries.entriesOldestFirst()) {
-      if (entry.series !== undefined) writes.push(writeFor(entry, 'shutdown'));
+      if (entry.event.series === undefined) continue;
+      if (options.onlyUnsent === true && entry.unsent === 0) continue;
+      writes.push(writeFor(entry, 'shutdown'));
     }
     return writes;
+  }
+
+  /**
+   * Hands over the occurrences that no write has reported yet and returns how
+   * many there were, for a broadcaster that stops and counts them as
+   * dropped.
+   */
+  takeUnsent(): number {
+    let unsent = 0;
+    for (const [, entry] of this.#entries.entriesOldestFirst()) {
+      unsent += entry.unsent;
+      entry.unsent = 0;
+    }
+    return unsent;
   }
 }
