@@ -415,9 +415,10 @@ describe('EventBroadcaster.flush and shutdown', () => {
   it('counts a published value that is not an event as invalid, not spam', async () => {
     const { broadcaster, sink } = setup();
     expect(broadcaster.publish(null as unknown as Event)).toBe(false);
+    expect(broadcaster.publish([] as unknown as Event)).toBe(false);
     broadcaster.publish(sample);
     const report = await broadcaster.flush();
-    expect(report.dropped.invalid).toBe(1);
+    expect(report.dropped.invalid).toBe(2);
     expect(report.dropped.spam).toBe(0);
     expect(report.delivered).toBe(1);
     expect(sink.list()).toHaveLength(1);

@@ -185,6 +185,18 @@ describe('EventsBroadcaster series', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('refuses and counts a published value that is not an event, an array too', async () => {
+    const { broadcaster } = setup();
+    expect(broadcaster.publish([] as never)).toBe(false);
+    expect(broadcaster.publish(null as never)).toBe(false);
+    const report = await broadcaster.shutdown({ timeoutMs: 0 });
+    expect(report.dropped.invalid).toBe(2);
+    const [sink] = report.sinks;
+    const dropped = Object.values(sink!.dropped).reduce((a, b) => a + b, 0);
+    expect(sink!.recorded).toBe(sink!.delivered + dropped);
+    expect(sink!.pending).toBe(0);
+  });
+
   it('counts the occurrences a series still held as dropped when its sink is detached', async () => {
     const { handle, record } = setup();
     for (let i = 0; i < 5; i++) record();

@@ -123,7 +123,9 @@ export class Fanout<TEvent> {
       this.#refusedShutdown++;
       return false;
     }
-    if (typeof event !== 'object' || event === null) {
+    // Not an event at all (an array is no event either): refused and counted
+    // here, before any consumer counts it as recorded.
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       this.#refusedInvalid++;
       return false;
     }

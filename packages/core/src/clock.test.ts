@@ -43,6 +43,19 @@ describe('FakeClock', () => {
     expect(clock.nextTimerAt()?.getTime()).toBe(400);
   });
 
+  it('reports a timer due at a fraction of a millisecond so that setting the clock to it fires it', () => {
+    // Jittered retry delays are fractional; a Date holds whole milliseconds.
+    const clock = new FakeClock(0);
+    let ran = false;
+    clock.setTimer(() => {
+      ran = true;
+    }, 12.3);
+    expect(clock.nextTimerAt()?.getTime()).toBe(13);
+    clock.setTime(clock.nextTimerAt()!);
+    expect(ran).toBe(true);
+    expect(clock.nextTimerAt()).toBeUndefined();
+  });
+
   it('never runs a cancelled timer', () => {
     const clock = new FakeClock(0);
     let ran = false;

@@ -129,10 +129,14 @@ export class FakeClock implements Clock {
     return this.#timers.filter((t) => !t.cancelled).length;
   }
 
-  /** The due time of the next pending timer, if any. */
+  /**
+   * The due time of the next pending timer, if any, rounded up to the
+   * millisecond (a `Date` holds whole milliseconds; a timer may be due at a
+   * fraction of one), so that `setTime(nextTimerAt())` always fires it.
+   */
   nextTimerAt(): Date | undefined {
     const next = this.#nextDue(Number.POSITIVE_INFINITY);
-    return next === undefined ? undefined : new Date(next.at);
+    return next === undefined ? undefined : new Date(Math.ceil(next.at));
   }
 
   #nextDue(limit: number): PendingTimer | undefined {
