@@ -26,6 +26,40 @@ class ModelLru {
   }
 }
 
+type Op = {
+  kind: 'get' | 'set' | 'add' | 'take' | 'delete';
+  key: string;
+  value: number;
+};
+
+/** Applies one operation to the cache and to the model, checking each answer. */
+function applyOp(
+  cache: LruCache<string, number>,
+  model: ModelLru,
+  { kind, key, value }: Op,
+): void {
+  if (kind === 'get') {
+    expect(cache.get(key)).toBe(model.get(key));
+  } else if (kind === 'set') {
+    cache.set(key, value);
+    model.set(key, value);
+  } else if (kind === 'take') {
+    const full = model.entries.length >= model.max;
+    const taken = cache.takeOldestIfFull();
+    expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
+  } else if (kind === 'delete') {
+    expect(cache.delete(key)).toBe(model.delete(key));
+  } else {
+    // add is only for a key a get just missed.
+    const got = cache.get(key);
+    expect(got).toBe(model.get(key));
+    if (got === undefined) {
+      cache.add(key, value);
+      model.set(key, value);
+    }
+  }
+}
+
 describe('LruCache', () => {
   it('evicts the least recently used key when a new key comes to a full cache', () => {
     const cache = new LruCache<string, number>(2);
@@ -91,25 +125,8 @@ describe('LruCache', () => {
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op), (max, ops) => {
         const cache = new LruCache<string, number>(max);
         const model = new ModelLru(max);
-        for (const { kind, key, value } of ops) {
-          if (kind === 'get') {
-            expect(cache.get(key)).toBe(model.get(key));
-          } else if (kind === 'set') {
-            cache.set(key, value);
-            model.set(key, value);
-          } else if (kind === 'take') {
-            const full = model.entries.length >= model.max;
-            const taken = cache.takeOldestIfFull();
-            expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
-          } else {
-            // add is only for a key a get just missed.
-            const got = cache.get(key);
-            expect(got).toBe(model.get(key));
-            if (got === undefined) {
-              cache.add(key, value);
-              model.set(key, value);
-            }
-          }
+        for (const op of ops) {
+          applyOp(cache, model, op);
           expect([...cache.keysOldestFirst()]).toEqual(
             model.entries.map(([k]) => k),
           );
@@ -135,25 +152,8 @@ describe('LruCache', () => {
         (max, ops) => {
           const cache = new LruCache<string, number>(max);
           const model = new ModelLru(max);
-          for (const { kind, key, value } of ops) {
-            if (kind === 'get') {
-              expect(cache.get(key)).toBe(model.get(key));
-            } else if (kind === 'set') {
-              cache.set(key, value);
-              model.set(key, value);
-            } else if (kind === 'take') {
-              const full = model.entries.length >= model.max;
-              const taken = cache.takeOldestIfFull();
-              expect(taken).toBe(full ? model.entries.shift()![1] : undefined);
-            } else if (kind === 'delete') {
-              expect(cache.delete(key)).toBe(model.delete(key));
-            } else if (cache.get(key) === undefined) {
-              expect(model.get(key)).toBeUndefined();
-              cache.add(key, value);
-              model.set(key, value);
-            } else {
-              model.get(key);
-            }
+          for (const op of ops) {
+            applyOp(cache, model, op);
             expect(cache.size).toBe(model.entries.length);
             expect(cache.occupiedSlots()).toBe(cache.size);
           }
