@@ -10,6 +10,7 @@ import {
   str,
 } from './internal.js';
 import {
+  aggregateKeyLevel,
   eventAggregatorByReasonFunc,
   eventAggregatorByReasonMessageFunc,
   getEventKey,
@@ -19,6 +20,7 @@ import type {
   EventAggregatorMessageFunc,
 } from './keys.js';
 import { LruCache } from './lruCache.js';
+import type { CacheKey } from './lruCache.js';
 
 /** client-go's `defaultAggregateMaxEvents`. */
 export const defaultAggregateMaxEvents = 10;
@@ -132,7 +134,7 @@ function dropEarliestLocalKey(record: AggregateRecord): void {
 export let aggregateWithKeys: (
   aggregator: EventAggregator,
   event: Event,
-  aggregateKey: string,
+  aggregateKey: CacheKey,
   localKey: string,
   aggregateHash: number,
   atMs?: number,
@@ -150,7 +152,7 @@ export let aggregateWithKeys: (
  * for a later repeat of a message of that group.
  */
 export class EventAggregator {
-  readonly #cache: LruCache<string, AggregateRecord>;
+  readonly #cache: LruCache<CacheKey, AggregateRecord>;
   readonly #keyFunc: EventAggregatorKeyFunc;
   readonly #messageFunc: EventAggregatorMessageFunc;
   readonly #maxEvents: number;
@@ -199,7 +201,8 @@ export class EventAggregator {
         defaultAggregateIntervalInSeconds,
       ) * 1000;
     this.#clock = clockOption(options.clock) ?? realClock;
-    this.#cache = new LruCache(max);
+    // The correlator's default keys are parts, read at the aggregate level.
+    this.#cache = new LruCache(max, aggregateKeyLevel);
   }
 
   /**
@@ -228,7 +231,7 @@ export class EventAggregator {
   #aggregate(
     event: Event,
     atMs: number,
-    aggregateKey: string,
+    aggregateKey: CacheKey,
     localKey: string,
     aggregateHash?: number,
   ): Event {

@@ -13,9 +13,11 @@ import {
   isPlainRecord,
 } from './internal.js';
 import {
+  aggregateKeyLevel,
   defaultKeys,
   eventAggregatorByReasonFunc,
   getSpamKey,
+  newDefaultKeys,
 } from './keys.js';
 import type {
   DefaultKeys,
@@ -210,16 +212,7 @@ export class EventCorrelator {
       (options.keyFunc ?? eventAggregatorByReasonFunc) ===
         eventAggregatorByReasonFunc &&
       (options.spamKeyFunc ?? getSpamKey) === getSpamKey
-        ? {
-            eventKey: '',
-            aggregateKey: '',
-            localKey: '',
-            spamKey: '',
-            eventHash: 0,
-            aggregateHash: 0,
-            spamHash: 0,
-            memo: loggerKeyMemo(this.#logger),
-          }
+        ? newDefaultKeys(loggerKeyMemo(this.#logger))
         : undefined;
   }
 
@@ -281,26 +274,33 @@ export class EventCorrelator {
         ? { skip: false, event: out }
         : { skip: false, event: out, patch };
     }
-    // The default key functions, computed together on the copy. The spam key
-    // of a combined event is that of its input: it copies the source, the
+    // The default key functions, computed together on the copy, as one
+    // parts array that each cache reads at its level. The spam key of a
+    // combined event is that of its input: it copies the source, the
     // involved object and the type.
     defaultKeys(own, keys);
-    const spamKey = keys.spamKey;
-    const aggregateKey = keys.aggregateKey;
+    const parts = keys.parts;
     const now = this.#realClock ? Date.now() : undefined;
     const out = aggregateWithKeys(
       this.#aggregator,
       own,
-      aggregateKey,
+      parts,
       keys.localKey,
       keys.aggregateHash,
       now,
     );
+    // A combined event is counted under its aggregate key, which the
+    // logger's cache (read at the event level) takes as a string.
     const patch =
       out === own
-        ? observeOwned(this.#logger, out, keys.eventKey, keys.eventHash)
-        : observeOwned(this.#logger, out, aggregateKey, keys.aggregateHash);
-    if (filterSpamKey(this.#spamFilter, spamKey, keys.spamHash, now)) {
+        ? observeOwned(this.#logger, out, parts, keys.eventHash)
+        : observeOwned(
+            this.#logger,
+            out,
+            aggregateKeyLevel.text(parts),
+            keys.aggregateHash,
+          );
+    if (filterSpamKey(this.#spamFilter, parts, keys.spamHash, now)) {
       return { skip: true };
     }
     return patch === undefined

@@ -10,8 +10,9 @@ import {
   str,
   validTime,
 } from './internal.js';
-import { EventKeyMemo } from './keys.js';
+import { EventKeyMemo, eventKeyLevel } from './keys.js';
 import { LruCache } from './lruCache.js';
+import type { CacheKey } from './lruCache.js';
 
 /** Options of an {@link EventLogger}. */
 export interface EventLoggerOptions {
@@ -112,7 +113,7 @@ function buildPatch(event: Event, log: EventLog): string {
 export let observeOwned: (
   logger: EventLogger,
   event: Event,
-  key: string,
+  key: CacheKey,
   hash?: number,
 ) => string | undefined;
 
@@ -125,7 +126,7 @@ export let loggerKeyMemo: (logger: EventLogger) => EventKeyMemo;
  * resourceVersion of the last occurrence, in an LRU cache.
  */
 export class EventLogger {
-  readonly #cache: LruCache<string, EventLog>;
+  readonly #cache: LruCache<CacheKey, EventLog>;
   /** Keys updateState's events, reusing the last key when the parts repeat. */
   readonly #keys = new EventKeyMemo();
 
@@ -142,7 +143,8 @@ export class EventLogger {
       options.lruCacheSize,
       defaultLruCacheSize,
     );
-    this.#cache = new LruCache(max);
+    // The correlator's default keys are parts, read at the event level.
+    this.#cache = new LruCache(max, eventKeyLevel);
   }
 
   /**
@@ -176,7 +178,7 @@ export class EventLogger {
   }
 
   /** Remembers an event under a key a get just missed, reusing an evicted record. */
-  #add(key: string, event: Event): void {
+  #add(key: CacheKey, event: Event): void {
     const log = this.#cache.takeOldestIfFull();
     if (log === undefined) {
       this.#cache.add(key, logOf(event));
@@ -187,7 +189,7 @@ export class EventLogger {
   }
 
   /** Counts the event in place; returns the patch when it was seen before. */
-  #observe(event: Event, key: string, hash?: number): string | undefined {
+  #observe(event: Event, key: CacheKey, hash?: number): string | undefined {
     const last = this.#cache.get(key, hash);
     let patch: string | undefined;
     if (last !== undefined && last.count !== 0) {

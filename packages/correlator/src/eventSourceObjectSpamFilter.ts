@@ -1,9 +1,10 @@
 import { InvalidOptionError, realClock } from '@event-recorder/core';
 import type { Event, PassiveClock } from '@event-recorder/core';
 import { clockOption, fnOption, intOption } from './internal.js';
-import { getSpamKey } from './keys.js';
+import { getSpamKey, spamKeyLevel } from './keys.js';
 import type { EventSpamKeyFunc } from './keys.js';
 import { LruCache } from './lruCache.js';
+import type { CacheKey } from './lruCache.js';
 import { refillTokenBucket, TokenBucket, tryAcceptAt } from './tokenBucket.js';
 import type { TokenBucketOptions } from './tokenBucket.js';
 
@@ -59,7 +60,7 @@ export interface EventSourceObjectSpamFilterOptions {
  */
 export let filterSpamKey: (
   filter: EventSourceObjectSpamFilter,
-  key: string,
+  key: CacheKey,
   hash: number,
   atMs?: number,
 ) => boolean;
@@ -70,7 +71,7 @@ export let filterSpamKey: (
  * one token per 300 s by default) held in an LRU cache.
  */
 export class EventSourceObjectSpamFilter {
-  readonly #cache: LruCache<string, TokenBucket>;
+  readonly #cache: LruCache<CacheKey, TokenBucket>;
   readonly #bucketOptions: TokenBucketOptions;
   readonly #spamKeyFunc: EventSpamKeyFunc;
 
@@ -93,7 +94,8 @@ export class EventSourceObjectSpamFilter {
     };
     this.#spamKeyFunc =
       fnOption('spamKeyFunc', options.spamKeyFunc) ?? getSpamKey;
-    this.#cache = new LruCache(max);
+    // The correlator's default keys are parts, read at the spam level.
+    this.#cache = new LruCache(max, spamKeyLevel);
   }
 
   /**
@@ -106,7 +108,7 @@ export class EventSourceObjectSpamFilter {
   }
 
   /** `atMs`, when given, was read from the buckets' clock by the caller. */
-  #filterKey(key: string, hash?: number, atMs?: number): boolean {
+  #filterKey(key: CacheKey, hash?: number, atMs?: number): boolean {
     // Getting the bucket marks it recently used, as Go's Add of it does.
     let bucket = this.#cache.get(key, hash);
     if (bucket === undefined) {

@@ -2,14 +2,24 @@ import type { Event, ObjectReference } from '@event-recorder/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  aggregateKeyLevel,
   defaultKeys,
   EventKeyMemo,
+  eventKeyLevel,
+  spamKeyLevel,
   eventAggregatorByReasonFunc,
   eventAggregatorByReasonMessageFunc,
   getEventKey,
   getSpamKey,
+  newDefaultKeys,
 } from './keys.js';
 import { hashKey } from './lruCache.js';
+import type { CacheKey } from './lruCache.js';
+
+/** The text of a key from the memo: itself, or its parts read as an event key. */
+function eventKeyText(key: CacheKey): string {
+  return typeof key === 'string' ? key : eventKeyLevel.text(key);
+}
 
 function objectReference(
   kind: string,
@@ -152,33 +162,67 @@ describe('defaultKeys', () => {
   it('gives what getEventKey, eventAggregatorByReasonFunc and getSpamKey give, whatever the fields hold', () => {
     fc.assert(
       fc.property(anyEvent, (e) => {
-        const out = {
-          eventKey: '',
-          aggregateKey: '',
-          localKey: '',
-          spamKey: '',
-          eventHash: 0,
-          aggregateHash: 0,
-          spamHash: 0,
-          memo: undefined,
-        };
+        const out = newDefaultKeys();
         defaultKeys(e as unknown as Event, out);
         const { aggregateKey, localKey } = eventAggregatorByReasonFunc(
           e as unknown as Event,
         );
         const eventKey = getEventKey(e as unknown as Event);
         const spamKey = getSpamKey(e as unknown as Event);
-        // The hashes made from the parts are the caches' hashes of the keys.
-        expect(out).toEqual({
-          eventKey,
-          aggregateKey,
-          localKey,
-          spamKey,
-          eventHash: hashKey(eventKey),
-          aggregateHash: hashKey(aggregateKey),
-          spamHash: hashKey(spamKey),
-          memo: undefined,
-        });
+        // Each level reads the parts as the key function's string, and the
+        // hashes made from the parts are the caches' hashes of those strings.
+        expect(eventKeyLevel.text(out.parts)).toBe(eventKey);
+        expect(aggregateKeyLevel.text(out.parts)).toBe(aggregateKey);
+        expect(spamKeyLevel.text(out.parts)).toBe(spamKey);
+        expect(out.localKey).toBe(localKey);
+        expect(out.eventHash).toBe(hashKey(eventKey));
+        expect(out.aggregateHash).toBe(hashKey(aggregateKey));
+        expect(out.spamHash).toBe(hashKey(spamKey));
+      }),
+    );
+  });
+
+  it('gives parts that each level finds the same exactly when the key functions give the events equal strings, or else a split of equal strings', () => {
+    const small = fc.constantFrom('', 'a', 'ab', 'b');
+    const smallEvent = fc.record(
+      {
+        involvedObject: fc.record(
+          { kind: small, name: small, fieldPath: small, uid: small },
+          { requiredKeys: [] },
+        ),
+        source: fc.record(
+          { component: small, host: small },
+          { requiredKeys: [] },
+        ),
+        reason: small,
+        message: small,
+        reportingComponent: small,
+      },
+      { requiredKeys: [] },
+    );
+    const keysOf = (e: unknown) => {
+      const out = newDefaultKeys();
+      defaultKeys(e as Event, out);
+      return out.parts;
+    };
+    fc.assert(
+      fc.property(smallEvent, smallEvent, (a, b) => {
+        const pa = keysOf(a);
+        const pb = keysOf(b);
+        const levels = [
+          [eventKeyLevel, getEventKey],
+          [
+            aggregateKeyLevel,
+            (e: Event) => eventAggregatorByReasonFunc(e).aggregateKey,
+          ],
+          [spamKeyLevel, getSpamKey],
+        ] as const;
+        for (const [level, keyFunc] of levels) {
+          const equal = keyFunc(a as Event) === keyFunc(b as Event);
+          // Equal parts make equal strings; equal strings need not have equal parts.
+          if (level.sameParts(pa, pb)) expect(equal).toBe(true);
+          expect(level.text(pa) === level.text(pb)).toBe(equal);
+        }
       }),
     );
   });
@@ -206,22 +250,15 @@ describe('EventKeyMemo', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
         const memo = new EventKeyMemo();
-        const out = {
-          eventKey: '',
-          aggregateKey: '',
-          localKey: '',
-          spamKey: '',
-          eventHash: 0,
-          aggregateHash: 0,
-          spamHash: 0,
-          memo,
-        };
+        const out = newDefaultKeys(memo);
         for (const { event, viaDefaultKeys } of steps) {
           const e = event as unknown as Event;
           if (viaDefaultKeys) defaultKeys(e, out);
           const key = memo.keyOf(e);
-          expect(key).toBe(getEventKey(e));
-          expect(memo.hash).toBe(hashKey(key));
+          expect(eventKeyText(key)).toBe(getEventKey(e));
+          expect(memo.hash).toBe(hashKey(eventKeyText(key)));
+          // The parts defaultKeys was last told of come back as they are.
+          if (typeof key !== 'string') expect(key).toBe(out.parts);
         }
       }),
     );

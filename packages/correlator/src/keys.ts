@@ -1,6 +1,7 @@
 import type { Event } from '@event-recorder/core';
 import { str } from './internal.js';
 import { hashEnd, hashKey, hashMore, hashStart } from './lruCache.js';
+import type { CacheKey, KeyLevel } from './lruCache.js';
 
 /**
  * Groups events for aggregation, as client-go's `EventAggregatorKeyFunc`.
@@ -34,7 +35,7 @@ export const aggregatedMessagePrefix = '(combined from similar events): ';
 // The public key functions build each key with one `join` over a reused array
 // rather than with `+`: a caller that hashes the key (a `Map`, say) would copy
 // a chain of ten intermediate strings into a flat one anyway. (The correlator's
-// own path, `defaultKeys` below, hashes the parts instead and uses `+`.) Every
+// own path, `defaultKeys` below, hashes the parts and keeps them instead.) Every
 // field is read (running any getter) before the array is filled, so even a
 // getter that builds a key itself cannot interleave with it.
 const eventKeyParts: string[] = new Array<string>(11).fill('');
@@ -79,26 +80,30 @@ export function getEventKey(event: Event): string {
 }
 
 /**
- * Internal: {@link getEventKey} that remembers the parts and the key of the
- * last event it keyed (or was told of with {@link EventKeyMemo.remember}) and
- * returns that same string when all parts are equal again. Equal parts make an
- * equal key, so the result is always `getEventKey`'s; reusing it saves
- * building the key and hashing it again (updateState of the event correlate
- * just returned): {@link EventKeyMemo.hash} is the cache hash of the key
- * {@link EventKeyMemo.keyOf} last returned.
+ * Internal: the parts of an event's three default keys, the fields that
+ * {@link getEventKey}, {@link eventAggregatorByReasonFunc} and
+ * {@link getSpamKey} concatenate. The correlator's caches keep these instead
+ * of the strings, each reading them at its level ({@link spamKeyLevel},
+ * {@link aggregateKeyLevel}, {@link eventKeyLevel}).
  */
-export class EventKeyMemo {
-  readonly #parts: string[] = new Array<string>(11).fill('');
-  #key = '';
-  #hash = hashKey('');
+export class KeyParts {
+  // Declared, not defined: the constructor's plain stores are much cheaper
+  // than class-field definitions, and this is made once per event.
+  declare readonly component: string;
+  declare readonly host: string;
+  declare readonly kind: string;
+  declare readonly namespace: string;
+  declare readonly name: string;
+  declare readonly fieldPath: string;
+  declare readonly uid: string;
+  declare readonly apiVersion: string;
+  declare readonly type: string;
+  declare readonly reason: string;
+  declare readonly message: string;
+  declare readonly reportingComponent: string;
+  declare readonly reportingInstance: string;
 
-  /** The cache hash (`hashKey`) of the key {@link EventKeyMemo.keyOf} last returned. */
-  get hash(): number {
-    return this.#hash;
-  }
-
-  /** Stores the parts of `key` (as {@link getEventKey} orders them) and its cache hash. */
-  remember(
+  constructor(
     component: string,
     host: string,
     kind: string,
@@ -110,27 +115,131 @@ export class EventKeyMemo {
     type: string,
     reason: string,
     message: string,
-    key: string,
-    hash: number,
-  ): void {
-    const parts = this.#parts;
-    parts[0] = component;
-    parts[1] = host;
-    parts[2] = kind;
-    parts[3] = namespace;
-    parts[4] = name;
-    parts[5] = fieldPath;
-    parts[6] = uid;
-    parts[7] = apiVersion;
-    parts[8] = type;
-    parts[9] = reason;
-    parts[10] = message;
-    this.#key = key;
-    this.#hash = hash;
+    reportingComponent: string,
+    reportingInstance: string,
+  ) {
+    this.component = component;
+    this.host = host;
+    this.kind = kind;
+    this.namespace = namespace;
+    this.name = name;
+    this.fieldPath = fieldPath;
+    this.uid = uid;
+    this.apiVersion = apiVersion;
+    this.type = type;
+    this.reason = reason;
+    this.message = message;
+    this.reportingComponent = reportingComponent;
+    this.reportingInstance = reportingInstance;
+  }
+}
+
+function isParts(key: unknown): key is KeyParts {
+  return key instanceof KeyParts;
+}
+
+function spamText(p: KeyParts): string {
+  const parts = spamKeyParts;
+  parts[0] = p.component;
+  parts[1] = p.host;
+  parts[2] = p.kind;
+  parts[3] = p.namespace;
+  parts[4] = p.name;
+  parts[5] = p.uid;
+  parts[6] = p.apiVersion;
+  parts[7] = p.type;
+  return parts.join('');
+}
+
+function sameSpamParts(a: KeyParts, b: KeyParts): boolean {
+  return (
+    a.name === b.name &&
+    a.uid === b.uid &&
+    a.component === b.component &&
+    a.host === b.host &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.apiVersion === b.apiVersion &&
+    a.type === b.type
+  );
+}
+
+/** Internal: key parts read as {@link getSpamKey}'s key. */
+export const spamKeyLevel: KeyLevel = {
+  isParts,
+  text: spamText,
+  sameParts: sameSpamParts,
+};
+
+/** Internal: key parts read as {@link eventAggregatorByReasonFunc}'s aggregate key. */
+export const aggregateKeyLevel: KeyLevel = {
+  isParts,
+  text: (p) =>
+    spamText(p) + p.reason + p.reportingComponent + p.reportingInstance,
+  sameParts: (a, b) =>
+    sameSpamParts(a, b) &&
+    a.reason === b.reason &&
+    a.reportingComponent === b.reportingComponent &&
+    a.reportingInstance === b.reportingInstance,
+};
+
+/** Internal: key parts read as {@link getEventKey}'s key. */
+export const eventKeyLevel: KeyLevel = {
+  isParts,
+  text: (p) => {
+    const parts = eventKeyParts;
+    parts[0] = p.component;
+    parts[1] = p.host;
+    parts[2] = p.kind;
+    parts[3] = p.namespace;
+    parts[4] = p.name;
+    parts[5] = p.fieldPath;
+    parts[6] = p.uid;
+    parts[7] = p.apiVersion;
+    parts[8] = p.type;
+    parts[9] = p.reason;
+    parts[10] = p.message;
+    return parts.join('');
+  },
+  sameParts: (a, b) =>
+    sameSpamParts(a, b) &&
+    a.message === b.message &&
+    a.fieldPath === b.fieldPath &&
+    a.reason === b.reason,
+};
+
+/**
+ * Internal: {@link getEventKey} for a cache read at {@link eventKeyLevel}.
+ * It remembers the parts of the last event it was told of by
+ * {@link defaultKeys} and returns those same parts (the key that event was
+ * counted under) when an event's parts are all equal to them again: the
+ * updateState of the event correlate just returned then finds its record by
+ * identity, without building or hashing a key. Any other event gets its key
+ * as a string. {@link EventKeyMemo.hash} is the cache hash of the key
+ * {@link EventKeyMemo.keyOf} last returned.
+ */
+export class EventKeyMemo {
+  #parts: KeyParts | undefined = undefined;
+  #partsHash = 0;
+  #hash = 0;
+
+  /** The cache hash (`hashKey` of its text) of the key {@link EventKeyMemo.keyOf} last returned. */
+  get hash(): number {
+    return this.#hash;
   }
 
-  /** {@link getEventKey} of the event, reading each field once in the same order. */
-  keyOf(event: Event): string {
+  /** Remembers an event's key parts and the hash of its event key. */
+  remember(parts: KeyParts, hash: number): void {
+    this.#parts = parts;
+    this.#partsHash = hash;
+  }
+
+  /**
+   * {@link getEventKey} of the event, as the remembered parts when the
+   * event's are equal to them, else as a string; reads each field once in
+   * the same order.
+   */
+  keyOf(event: Event): CacheKey {
     const source = event.source;
     const ref = event.involvedObject;
     const component = str(source?.component);
@@ -146,33 +255,35 @@ export class EventKeyMemo {
     const message = str(event.message);
     const parts = this.#parts;
     if (
-      parts[4] === name &&
-      parts[10] === message &&
-      parts[0] === component &&
-      parts[1] === host &&
-      parts[2] === kind &&
-      parts[3] === namespace &&
-      parts[5] === fieldPath &&
-      parts[6] === uid &&
-      parts[7] === apiVersion &&
-      parts[8] === type &&
-      parts[9] === reason
+      parts !== undefined &&
+      parts.name === name &&
+      parts.message === message &&
+      parts.component === component &&
+      parts.host === host &&
+      parts.kind === kind &&
+      parts.namespace === namespace &&
+      parts.fieldPath === fieldPath &&
+      parts.uid === uid &&
+      parts.apiVersion === apiVersion &&
+      parts.type === type &&
+      parts.reason === reason
     ) {
-      return this.#key;
+      this.#hash = this.#partsHash;
+      return parts;
     }
-    parts[0] = component;
-    parts[1] = host;
-    parts[2] = kind;
-    parts[3] = namespace;
-    parts[4] = name;
-    parts[5] = fieldPath;
-    parts[6] = uid;
-    parts[7] = apiVersion;
-    parts[8] = type;
-    parts[9] = reason;
-    parts[10] = message;
-    const key = parts.join('');
-    this.#key = key;
+    const text = eventKeyParts;
+    text[0] = component;
+    text[1] = host;
+    text[2] = kind;
+    text[3] = namespace;
+    text[4] = name;
+    text[5] = fieldPath;
+    text[6] = uid;
+    text[7] = apiVersion;
+    text[8] = type;
+    text[9] = reason;
+    text[10] = message;
+    const key = text.join('');
     this.#hash = hashKey(key);
     return key;
   }
@@ -249,27 +360,43 @@ export function eventAggregatorByReasonFunc(event: Event): {
 
 /** Internal: the keys {@link defaultKeys} computes. */
 export interface DefaultKeys {
-  /** {@link getEventKey} of the event. */
-  eventKey: string;
-  /** `aggregateKey` of {@link eventAggregatorByReasonFunc}. */
-  aggregateKey: string;
-  /** `localKey` of {@link eventAggregatorByReasonFunc}. */
+  /**
+   * The event's key parts: its event key read at {@link eventKeyLevel}, its
+   * aggregate key at {@link aggregateKeyLevel}, its spam key at
+   * {@link spamKeyLevel}.
+   */
+  parts: KeyParts;
+  /** `localKey` of {@link eventAggregatorByReasonFunc}: the message. */
   localKey: string;
-  /** {@link getSpamKey} of the event. */
-  spamKey: string;
-  /** The caches' hashes of the three keys (see the LRU cache's `hashKey`). */
+  /** The caches' hashes (`hashKey`) of the three keys' texts. */
   eventHash: number;
   aggregateHash: number;
   spamHash: number;
-  /** Told the parts and the event key, when set. */
+  /** Told the parts and the event key's hash, when set. */
   memo: EventKeyMemo | undefined;
 }
 
+/** Internal: a {@link DefaultKeys} to pass to {@link defaultKeys}, with no keys yet. */
+export function newDefaultKeys(memo?: EventKeyMemo): DefaultKeys {
+  return {
+    parts: new KeyParts('', '', '', '', '', '', '', '', '', '', '', '', ''),
+    localKey: '',
+    eventHash: 0,
+    aggregateHash: 0,
+    spamHash: 0,
+    memo,
+  };
+}
+
 /**
- * Internal: {@link getEventKey}, {@link eventAggregatorByReasonFunc} and
- * {@link getSpamKey} of one event at once, with their cache hashes, written
- * into `out`. Each field is read once, and the keys share their common
- * prefixes (see below).
+ * Internal: the parts of {@link getEventKey}, {@link eventAggregatorByReasonFunc}
+ * and {@link getSpamKey} of one event at once, with the cache hashes of the
+ * three keys, written into `out`. Each field is read once.
+ *
+ * No key is concatenated: the three caches keep the one parts array, each
+ * reading it at its own level, and a cache compares keys only when their
+ * hashes match, part by part. On a stream of new objects, which misses in
+ * every cache, a key is never made into a string at all.
  */
 export function defaultKeys(event: Event, out: DefaultKeys): void {
   const source = event.source;
@@ -287,41 +414,25 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
   const message = str(event.message);
   const reportingComponent = str(event.reportingComponent);
   const reportingInstance = str(event.reportingInstance);
-  // The keys are concatenated with `+`, sharing their prefixes: the spam key
-  // is the first eight parts, the aggregate key adds the reason (and the
-  // reporting fields) and, without a fieldPath, the event key adds the
-  // message to that. V8 makes each `+` of long strings a rope that points at
-  // its two halves instead of copying them; the caches hash the parts below
-  // rather than the keys, and compare keys only when the hashes match, so on
-  // a stream of new objects a key is never copied into a flat string at all
-  // (a hit flattens it once, on its first comparison).
-  const spamKey =
-    component + host + kind + namespace + name + uid + apiVersion + type;
-  const common = spamKey + reason;
-  const aggregateKey =
-    reportingComponent === '' && reportingInstance === ''
-      ? common
-      : common + reportingComponent + reportingInstance;
-  out.eventKey =
-    fieldPath === ''
-      ? common + message
-      : component +
-        host +
-        kind +
-        namespace +
-        name +
-        fieldPath +
-        uid +
-        apiVersion +
-        type +
-        reason +
-        message;
-  out.spamKey = spamKey;
-  out.aggregateKey = aggregateKey;
+  out.parts = new KeyParts(
+    component,
+    host,
+    kind,
+    namespace,
+    name,
+    fieldPath,
+    uid,
+    apiVersion,
+    type,
+    reason,
+    message,
+    reportingComponent,
+    reportingInstance,
+  );
   out.localKey = message;
-  // The three hashes, over the parts: the spam key is the first eight parts,
-  // the aggregate key adds the reason (and the reporting fields), and without
-  // a fieldPath the event key is the aggregate key's first nine parts and the
+  // The three hashes, over the parts: the spam key is eight of them, the
+  // aggregate key adds the reason and the reporting fields, and without a
+  // fieldPath the event key is the spam key's parts, the reason and the
   // message. Each character is hashed once, not once per key.
   let h = hashStart();
   h = hashMore(h, component);
@@ -346,21 +457,7 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
     h = hashMore(h, reason);
   }
   out.eventHash = hashEnd(hashMore(h, message));
-  out.memo?.remember(
-    component,
-    host,
-    kind,
-    namespace,
-    name,
-    fieldPath,
-    uid,
-    apiVersion,
-    type,
-    reason,
-    message,
-    out.eventKey,
-    out.eventHash,
-  );
+  out.memo?.remember(out.parts, out.eventHash);
 }
 
 /**

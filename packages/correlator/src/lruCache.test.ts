@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LruCache } from './lruCache.js';
+import { eventKeyLevel, KeyParts, spamKeyLevel } from './keys.js';
+import { hashKey, LruCache } from './lruCache.js';
+import type { CacheKey } from './lruCache.js';
 
 /** The obvious model: entries in an array, least recently used first. */
 class ModelLru {
@@ -213,5 +215,89 @@ describe('LruCache', () => {
     expect(cache.get(two)).toBe(2);
     expect(cache.get(7 as unknown as string)).toBe(3);
     expect(cache.get('7')).toBeUndefined();
+  });
+
+  it('finds a key given as parts or as its string alike, whatever the split, and only by its text', () => {
+    // Keys at the spam level: the text is the eight spam parts; fieldPath,
+    // reason and message are not part of it.
+    // Mostly empty pieces, so that keys often have equal texts split
+    // differently ('a' + 'b' and 'ab' + '').
+    const piece = fc.oneof(
+      { arbitrary: fc.constant(''), weight: 6 },
+      { arbitrary: fc.constantFrom('a', 'b', 'ab'), weight: 1 },
+    );
+    const parts = fc
+      .tuple(fc.array(piece, { minLength: 13, maxLength: 13 }), fc.boolean())
+      .map(([p, asString]): CacheKey => {
+        const k = new KeyParts(
+          p[0]!,
+          p[1]!,
+          p[2]!,
+          p[3]!,
+          p[4]!,
+          p[5]!,
+          p[6]!,
+          p[7]!,
+          p[8]!,
+          p[9]!,
+          p[10]!,
+          p[11]!,
+          p[12]!,
+        );
+        return asString ? spamKeyLevel.text(k) : k;
+      });
+    const op = fc.record({
+      kind: fc.constantFrom('get', 'set', 'add', 'take', 'delete'),
+      key: parts,
+      withHash: fc.boolean(),
+      value: fc.integer(),
+    });
+    const text = (k: CacheKey) =>
+      typeof k === 'string' ? k : spamKeyLevel.text(k);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op), (max, ops) => {
+        const cache = new LruCache<CacheKey, number>(max, spamKeyLevel);
+        const model = new ModelLru(max);
+        for (const { kind, key, withHash, value } of ops) {
+          const hash = withHash ? hashKey(text(key)) : undefined;
+          if (kind === 'get') {
+            expect(cache.get(key, hash)).toBe(model.get(text(key)));
+          } else if (kind === 'set') {
+            cache.set(key, value);
+            model.set(text(key), value);
+          } else if (kind === 'take') {
+            const full = model.entries.length >= model.max;
+            expect(cache.takeOldestIfFull()).toBe(
+              full ? model.entries.shift()![1] : undefined,
+            );
+          } else if (kind === 'delete') {
+            expect(cache.delete(key, hash)).toBe(model.delete(text(key)));
+          } else {
+            const got = cache.get(key, hash);
+            expect(got).toBe(model.get(text(key)));
+            if (got === undefined) {
+              cache.add(key, value);
+              model.set(text(key), value);
+            }
+          }
+          expect([...cache.keysOldestFirst()].map(text)).toEqual(
+            model.entries.map(([k]) => k),
+          );
+        }
+      }),
+    );
+  });
+
+  it('keeps parts apart from keys of other kinds, which only equal themselves', () => {
+    const cache = new LruCache<CacheKey, number>(4, eventKeyLevel);
+    const k = new KeyParts('a', '', '', '', '', '', '', '', '', '', '', '', '');
+    // An array (from a custom key function) whose string form is the text.
+    const array = ['a'] as unknown as CacheKey;
+    cache.set(k, 1);
+    cache.set(array, 2);
+    expect(cache.get('a')).toBe(1);
+    expect(cache.get(array)).toBe(2);
+    expect(cache.get(['a'] as unknown as CacheKey)).toBeUndefined();
+    expect(cache.size).toBe(2);
   });
 });

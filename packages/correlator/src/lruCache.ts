@@ -24,6 +24,8 @@
 // basis and a final mix. A key set crafted to collide can only lengthen probe
 // runs within the table, which never holds more than twice `max` slots.
 
+import type { KeyParts } from './keys.js';
+
 const EMPTY = -1;
 const NONE = -1;
 // A per-process random basis: the same keys hash differently in every run.
@@ -66,13 +68,58 @@ export function hashKey(value: string): number {
 }
 
 /**
- * A cache of at most `max` string-keyed entries that forgets the least
- * recently used one when full. {@link LruCache.get}, {@link LruCache.set} and
+ * A cache key: a string (or whatever a custom key function returned, which is
+ * compared by identity), or {@link KeyParts} that the cache's
+ * {@link KeyLevel} reads as a string.
+ */
+export type CacheKey = string | KeyParts;
+
+/**
+ * How a cache reads the keys made of parts that it holds: the correlator's
+ * default keys are kept as the parts of the string instead of the string, so
+ * that an event's three keys share one small object and nothing is
+ * concatenated unless two keys must be compared as text.
+ */
+export interface KeyLevel {
+  /** Whether a key is parts (anything else is a plain key). */
+  isParts(key: unknown): key is KeyParts;
+  /** The string `parts` stands for. */
+  text(parts: KeyParts): string;
+  /**
+   * Whether the parts that make up the string are pairwise equal (then the
+   * strings are; the converse need not hold).
+   */
+  sameParts(a: KeyParts, b: KeyParts): boolean;
+}
+
+/**
+ * Whether two keys that are not `===` stand for the same string, in a cache
+ * whose keys `level` reads: a string and parts whose text it is, or parts
+ * with equal texts (compared part by part first, and as text only when the
+ * parts differ: two splits of one string). Any other key is only equal to
+ * itself.
+ */
+function sameText(a: CacheKey, b: CacheKey, level: KeyLevel): boolean {
+  const aParts = level.isParts(a);
+  const bParts = level.isParts(b);
+  if (aParts) {
+    if (bParts) return level.sameParts(a, b) || level.text(a) === level.text(b);
+    return typeof b === 'string' && level.text(a) === b;
+  }
+  return bParts && typeof a === 'string' && level.text(b) === a;
+}
+
+/**
+ * A cache of at most `max` entries, keyed by strings (or by key parts that
+ * its level reads as strings), that forgets the least recently used one when
+ * full. {@link LruCache.get}, {@link LruCache.set} and
  * {@link LruCache.add} mark the key as the most recently used; nothing else
  * does.
  */
-export class LruCache<K extends string, V> {
+export class LruCache<K extends CacheKey, V> {
   readonly #max: number;
+  /** How this cache reads keys made of parts; none if it holds strings only. */
+  readonly #level: KeyLevel | undefined;
   /** Entry index per slot, or EMPTY; its length is a power of two. */
   #table: Int32Array;
   readonly #keys: (K | undefined)[] = [];
@@ -93,9 +140,14 @@ export class LruCache<K extends string, V> {
   #missKey: K | undefined;
   #missHash = 0;
 
-  /** Creates an empty cache of at most `max` entries (a positive integer). */
-  constructor(max: number) {
+  /**
+   * Creates an empty cache of at most `max` entries (a positive integer).
+   * A cache whose keys may be parts needs the `level` that reads them; keys
+   * are then equal when their texts are, whichever way each is held.
+   */
+  constructor(max: number, level?: KeyLevel) {
     this.#max = max;
+    this.#level = level;
     this.#table = new Int32Array(16).fill(EMPTY);
   }
 
@@ -113,16 +165,16 @@ export class LruCache<K extends string, V> {
     // correlate, a storm of one event): answer it without a probe, and
     // without hashing the key when no hash is given. With a hash, it is
     // compared first: comparing two unequal keys of the same length reads
-    // both, and flattens them when they are ropes (see the default keys).
+    // both (and key parts of different events part by part).
     const newest = this.#newest;
     if (
       newest !== NONE &&
       (hash === undefined || this.#hashes[newest] === hash) &&
-      this.#keys[newest] === key
+      this.#same(this.#keys[newest]!, key)
     ) {
       return this.#values[newest];
     }
-    const h = hash ?? hashKey(key);
+    const h = hash ?? this.#hashOf(key);
     const entry = this.#find(key, h);
     if (entry === NONE) {
       this.#missKey = key;
@@ -139,7 +191,7 @@ export class LruCache<K extends string, V> {
    * the key is new and the cache is full.
    */
   set(key: K, value: V): void {
-    const hash = hashKey(key);
+    const hash = this.#hashOf(key);
     const entry = this.#find(key, hash);
     if (entry === NONE) {
       this.#missKey = key;
@@ -158,7 +210,7 @@ export class LruCache<K extends string, V> {
    */
   add(key: K, value: V): void {
     if (this.#size >= this.#max) this.takeOldestIfFull();
-    const hash = key === this.#missKey ? this.#missHash : hashKey(key);
+    const hash = key === this.#missKey ? this.#missHash : this.#hashOf(key);
     this.#missKey = undefined;
     let entry = this.#spare;
     if (entry === NONE && this.#free.length > 0) entry = this.#free.pop()!;
@@ -213,7 +265,7 @@ export class LruCache<K extends string, V> {
    * anything. `hash`, when given, must be {@link hashKey} of `key`.
    */
   delete(key: K, hash?: number): boolean {
-    const entry = this.#find(key, hash ?? hashKey(key));
+    const entry = this.#find(key, hash ?? this.#hashOf(key));
     if (entry === NONE) return false;
     this.#unplace(entry);
     const newer = this.#newer[entry]!;
@@ -255,6 +307,22 @@ export class LruCache<K extends string, V> {
     return n;
   }
 
+  /** Whether a stored key and a looked-up one stand for the same string. */
+  #same(stored: K, key: K): boolean {
+    const level = this.#level;
+    return (
+      stored === key || (level !== undefined && sameText(stored, key, level))
+    );
+  }
+
+  /** {@link hashKey} of a key's text. */
+  #hashOf(key: K): number {
+    const level = this.#level;
+    return level !== undefined && level.isParts(key)
+      ? hashKey(level.text(key))
+      : hashKey(key as string);
+  }
+
   /** The entry holding `key`, or NONE. */
   #find(key: K, hash: number): number {
     const table = this.#table;
@@ -262,7 +330,7 @@ export class LruCache<K extends string, V> {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = table[slot]!;
       if (entry === EMPTY) return NONE;
-      if (this.#hashes[entry] === hash && this.#keys[entry] === key) {
+      if (this.#hashes[entry] === hash && this.#same(this.#keys[entry]!, key)) {
         return entry;
       }
     }
