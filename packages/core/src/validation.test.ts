@@ -24,6 +24,20 @@ describe('DNS names', () => {
     expect(isDNS1123Subdomain('')).toBe(false);
   });
 
+  it('answers labels as the reference expression does for any sequence, repeats included (it keeps the last answer)', () => {
+    const reference = (value: string): boolean =>
+      value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
+    const value = fc.oneof(
+      fc.constantFrom('a', 'my-ns', '-a', 'A', '', 'b1'),
+      fc.string({ maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 12 }), (values) => {
+        for (const v of values) expect(isDNS1123Label(v)).toBe(reference(v));
+      }),
+    );
+  });
+
   it('decides subdomains exactly as the reference regular expression does', () => {
     const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
     const reference = (value: string): boolean =>

@@ -6,8 +6,17 @@ const qualifiedNamePartRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** Tells whether `value` is a DNS-1123 label: at most 63 of `[a-z0-9-]`, alphanumeric at both ends. */
 export function isDNS1123Label(value: string): boolean {
-  return value.length <= 63 && dns1123LabelRe.test(value);
+  // Every event of a namespace checks the same namespace: the last answer is
+  // kept, which saves a regular expression per event.
+  if (value === lastLabel) return lastLabelAnswer;
+  const answer = value.length <= 63 && dns1123LabelRe.test(value);
+  lastLabel = value;
+  lastLabelAnswer = answer;
+  return answer;
 }
+
+let lastLabel: string | undefined;
+let lastLabelAnswer = false;
 
 /**
  * Tells whether `value` is a DNS-1123 subdomain: at most 253 characters, dot-separated
