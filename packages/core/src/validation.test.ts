@@ -38,6 +38,21 @@ describe('DNS names', () => {
     );
   });
 
+  it('keeps only strings as its last answer: other values from untyped callers are checked afresh', () => {
+    const label = isDNS1123Label as (value: unknown) => boolean;
+    const qualified = isQualifiedName as (value: unknown) => boolean;
+    expect(() => label(undefined)).toThrow(TypeError);
+    expect(label('a')).toBe(true);
+    expect(() => label(undefined)).toThrow(TypeError);
+    const parts = ['abc'];
+    expect(label(parts)).toBe(true);
+    parts[0] = 'ABC';
+    expect(label(parts)).toBe(false);
+    expect(() => qualified(undefined)).toThrow(TypeError);
+    expect(qualified('example.com/a')).toBe(true);
+    expect(() => qualified(undefined)).toThrow(TypeError);
+  });
+
   it('decides subdomains exactly as the reference regular expression does', () => {
     const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
     const reference = (value: string): boolean =>

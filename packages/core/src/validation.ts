@@ -8,14 +8,19 @@ const qualifiedNamePartRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 export function isDNS1123Label(value: string): boolean {
   // Every event of a namespace checks the same namespace: the last answer is
   // kept, which saves a regular expression per event.
+  // Only strings are kept: anything else (from untyped callers) is answered
+  // as it always was.
   if (value === lastLabel) return lastLabelAnswer;
   const answer = value.length <= 63 && dns1123LabelRe.test(value);
-  lastLabel = value;
-  lastLabelAnswer = answer;
+  if (typeof value === 'string') {
+    lastLabel = value;
+    lastLabelAnswer = answer;
+  }
   return answer;
 }
 
-let lastLabel: string | undefined;
+// Starts as '', which is no label, so that the first answer is right too.
+let lastLabel = '';
 let lastLabelAnswer = false;
 
 /**
@@ -58,14 +63,18 @@ export function isDNS1123Subdomain(value: string): boolean {
 export function isQualifiedName(value: string): boolean {
   // A controller writes every event with the same reportingController: the
   // last answer is kept.
+  // Only strings are kept (see isDNS1123Label).
   if (value === lastQualified) return lastQualifiedAnswer;
   const answer = qualifiedName(value);
-  lastQualified = value;
-  lastQualifiedAnswer = answer;
+  if (typeof value === 'string') {
+    lastQualified = value;
+    lastQualifiedAnswer = answer;
+  }
   return answer;
 }
 
-let lastQualified: string | undefined;
+// Starts as '', which is no qualified name.
+let lastQualified = '';
 let lastQualifiedAnswer = false;
 
 function qualifiedName(value: string): boolean {
