@@ -6,8 +6,10 @@
 # are covered by the ordinary `npm test`.
 #
 # Node 22 comes from the npm registry (the arch-specific package behind the
-# `node` package), client-node 2.x too; both go into a cache outside the
-# repository and are reused.
+# `node` package), client-node 2.x too, at the versions pinned by
+# test-utils/node22/package-lock.json: `npm ci` installs that lockfile into a
+# cache outside the repository, which is reused while it holds the same
+# lockfile.
 #
 # Env: EVENT_RECORDER_NODE22_DIR  cache dir (default ~/.cache/event-recorder-node22)
 set -euo pipefail
@@ -22,17 +24,20 @@ esac
 NODE22="$DIR/node_modules/$NODE_PKG/bin/node"
 CLIENT="$DIR/node_modules/@kubernetes/client-node"
 
+PINNED="$ROOT/test-utils/node22"
+
 have() {
-  [ -x "$NODE22" ] && [[ "$("$NODE22" --version)" == v22.* ]] &&
+  cmp -s "$PINNED/package-lock.json" "$DIR/package-lock.json" &&
+    [ -x "$NODE22" ] && [[ "$("$NODE22" --version)" == v22.* ]] &&
     [ -f "$CLIENT/package.json" ] &&
     [[ "$("$NODE22" -p "require('$CLIENT/package.json').version")" == 2.* ]]
 }
 
 if ! have; then
   mkdir -p "$DIR"
-  [ -f "$DIR/package.json" ] || echo '{"name":"er-node22-runtime","private":true}' >"$DIR/package.json"
-  echo "test-node22: installing $NODE_PKG@22 and @kubernetes/client-node@2 into $DIR"
-  (cd "$DIR" && npm install --no-audit --no-fund --no-save "$NODE_PKG@22" "@kubernetes/client-node@^2.0.0" >&2)
+  cp "$PINNED/package.json" "$PINNED/package-lock.json" "$DIR/"
+  echo "test-node22: installing test-utils/node22/package-lock.json ($NODE_PKG, @kubernetes/client-node 2.x) into $DIR"
+  (cd "$DIR" && npm ci --no-audit --no-fund >&2)
   have || { echo "test-node22: could not install Node 22 / client-node 2.x" >&2; exit 1; }
 fi
 
