@@ -42,6 +42,87 @@ const eventKeyParts: string[] = new Array<string>(11).fill('');
 const spamKeyParts: string[] = new Array<string>(8).fill('');
 const aggregateKeyParts: string[] = new Array<string>(11).fill('');
 
+/** The {@link getEventKey} string of these parts, by one `join`. */
+function eventKeyText(
+  component: string,
+  host: string,
+  kind: string,
+  namespace: string,
+  name: string,
+  fieldPath: string,
+  uid: string,
+  apiVersion: string,
+  type: string,
+  reason: string,
+  message: string,
+): string {
+  const parts = eventKeyParts;
+  parts[0] = component;
+  parts[1] = host;
+  parts[2] = kind;
+  parts[3] = namespace;
+  parts[4] = name;
+  parts[5] = fieldPath;
+  parts[6] = uid;
+  parts[7] = apiVersion;
+  parts[8] = type;
+  parts[9] = reason;
+  parts[10] = message;
+  return parts.join('');
+}
+
+/** The {@link getSpamKey} string of these parts, by one `join`. */
+function spamKeyText(
+  component: string,
+  host: string,
+  kind: string,
+  namespace: string,
+  name: string,
+  uid: string,
+  apiVersion: string,
+  type: string,
+): string {
+  const parts = spamKeyParts;
+  parts[0] = component;
+  parts[1] = host;
+  parts[2] = kind;
+  parts[3] = namespace;
+  parts[4] = name;
+  parts[5] = uid;
+  parts[6] = apiVersion;
+  parts[7] = type;
+  return parts.join('');
+}
+
+/** The aggregate key string of {@link eventAggregatorByReasonFunc} of these parts, by one `join`. */
+function aggregateKeyText(
+  component: string,
+  host: string,
+  kind: string,
+  namespace: string,
+  name: string,
+  uid: string,
+  apiVersion: string,
+  type: string,
+  reason: string,
+  reportingComponent: string,
+  reportingInstance: string,
+): string {
+  const parts = aggregateKeyParts;
+  parts[0] = component;
+  parts[1] = host;
+  parts[2] = kind;
+  parts[3] = namespace;
+  parts[4] = name;
+  parts[5] = uid;
+  parts[6] = apiVersion;
+  parts[7] = type;
+  parts[8] = reason;
+  parts[9] = reportingComponent;
+  parts[10] = reportingInstance;
+  return parts.join('');
+}
+
 /**
  * The full identity of an event, used to de-duplicate it and to key
  * `updateState`: source component and host, the involved object's kind,
@@ -64,19 +145,19 @@ export function getEventKey(event: Event): string {
   const type = str(event.type);
   const reason = str(event.reason);
   const message = str(event.message);
-  const parts = eventKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = fieldPath;
-  parts[6] = uid;
-  parts[7] = apiVersion;
-  parts[8] = type;
-  parts[9] = reason;
-  parts[10] = message;
-  return parts.join('');
+  return eventKeyText(
+    component,
+    host,
+    kind,
+    namespace,
+    name,
+    fieldPath,
+    uid,
+    apiVersion,
+    type,
+    reason,
+    message,
+  );
 }
 
 /**
@@ -139,16 +220,16 @@ function isParts(key: unknown): key is KeyParts {
 }
 
 function spamText(p: KeyParts): string {
-  const parts = spamKeyParts;
-  parts[0] = p.component;
-  parts[1] = p.host;
-  parts[2] = p.kind;
-  parts[3] = p.namespace;
-  parts[4] = p.name;
-  parts[5] = p.uid;
-  parts[6] = p.apiVersion;
-  parts[7] = p.type;
-  return parts.join('');
+  return spamKeyText(
+    p.component,
+    p.host,
+    p.kind,
+    p.namespace,
+    p.name,
+    p.uid,
+    p.apiVersion,
+    p.type,
+  );
 }
 
 function sameSpamParts(a: KeyParts, b: KeyParts): boolean {
@@ -175,7 +256,19 @@ export const spamKeyLevel: KeyLevel = {
 export const aggregateKeyLevel: KeyLevel = {
   isParts,
   text: (p) =>
-    spamText(p) + p.reason + p.reportingComponent + p.reportingInstance,
+    aggregateKeyText(
+      p.component,
+      p.host,
+      p.kind,
+      p.namespace,
+      p.name,
+      p.uid,
+      p.apiVersion,
+      p.type,
+      p.reason,
+      p.reportingComponent,
+      p.reportingInstance,
+    ),
   sameParts: (a, b) =>
     sameSpamParts(a, b) &&
     a.reason === b.reason &&
@@ -186,21 +279,20 @@ export const aggregateKeyLevel: KeyLevel = {
 /** Internal: key parts read as {@link getEventKey}'s key. */
 export const eventKeyLevel: KeyLevel = {
   isParts,
-  text: (p) => {
-    const parts = eventKeyParts;
-    parts[0] = p.component;
-    parts[1] = p.host;
-    parts[2] = p.kind;
-    parts[3] = p.namespace;
-    parts[4] = p.name;
-    parts[5] = p.fieldPath;
-    parts[6] = p.uid;
-    parts[7] = p.apiVersion;
-    parts[8] = p.type;
-    parts[9] = p.reason;
-    parts[10] = p.message;
-    return parts.join('');
-  },
+  text: (p) =>
+    eventKeyText(
+      p.component,
+      p.host,
+      p.kind,
+      p.namespace,
+      p.name,
+      p.fieldPath,
+      p.uid,
+      p.apiVersion,
+      p.type,
+      p.reason,
+      p.message,
+    ),
   sameParts: (a, b) =>
     sameSpamParts(a, b) &&
     a.message === b.message &&
@@ -271,19 +363,19 @@ export class EventKeyMemo {
       this.#hash = this.#partsHash;
       return parts;
     }
-    const text = eventKeyParts;
-    text[0] = component;
-    text[1] = host;
-    text[2] = kind;
-    text[3] = namespace;
-    text[4] = name;
-    text[5] = fieldPath;
-    text[6] = uid;
-    text[7] = apiVersion;
-    text[8] = type;
-    text[9] = reason;
-    text[10] = message;
-    const key = text.join('');
+    const key = eventKeyText(
+      component,
+      host,
+      kind,
+      namespace,
+      name,
+      fieldPath,
+      uid,
+      apiVersion,
+      type,
+      reason,
+      message,
+    );
     this.#hash = hashKey(key);
     return key;
   }
@@ -307,16 +399,16 @@ export function getSpamKey(event: Event): string {
   const uid = str(ref?.uid);
   const apiVersion = str(ref?.apiVersion);
   const type = str(event.type);
-  const parts = spamKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = uid;
-  parts[6] = apiVersion;
-  parts[7] = type;
-  return parts.join('');
+  return spamKeyText(
+    component,
+    host,
+    kind,
+    namespace,
+    name,
+    uid,
+    apiVersion,
+    type,
+  );
 }
 
 /**
@@ -343,19 +435,22 @@ export function eventAggregatorByReasonFunc(event: Event): {
   const reportingComponent = str(event.reportingComponent);
   const reportingInstance = str(event.reportingInstance);
   const localKey = str(event.message);
-  const parts = aggregateKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = uid;
-  parts[6] = apiVersion;
-  parts[7] = type;
-  parts[8] = reason;
-  parts[9] = reportingComponent;
-  parts[10] = reportingInstance;
-  return { aggregateKey: parts.join(''), localKey };
+  return {
+    aggregateKey: aggregateKeyText(
+      component,
+      host,
+      kind,
+      namespace,
+      name,
+      uid,
+      apiVersion,
+      type,
+      reason,
+      reportingComponent,
+      reportingInstance,
+    ),
+    localKey,
+  };
 }
 
 /** Internal: the keys {@link defaultKeys} computes. */
