@@ -33,13 +33,19 @@ have() {
     [[ "$("$NODE22" -p "require('$CLIENT/package.json').version")" == 2.* ]]
 }
 
+# Two workspaces run this script at once under turbo: one installs while the
+# other waits for it (npm ci empties node_modules first).
+mkdir -p "$DIR"
+exec 9>"$DIR.lock"
+flock 9
 if ! have; then
-  mkdir -p "$DIR"
   cp "$PINNED/package.json" "$PINNED/package-lock.json" "$DIR/"
   echo "test-node22: installing test-utils/node22/package-lock.json ($NODE_PKG, @kubernetes/client-node 2.x) into $DIR"
   (cd "$DIR" && npm ci --no-audit --no-fund >&2)
   have || { echo "test-node22: could not install Node 22 / client-node 2.x" >&2; exit 1; }
 fi
+flock -u 9
+exec 9>&-
 
 echo "test-node22: Node $("$NODE22" --version), @kubernetes/client-node $("$NODE22" -p "require('$CLIENT/package.json').version")"
 export EVENT_RECORDER_CLIENT_NODE="$CLIENT/dist/index.js"
