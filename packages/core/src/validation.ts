@@ -4,24 +4,42 @@ import { isValidEventType } from './event.js';
 const dns1123LabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const qualifiedNamePartRe = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-/** Tells whether `value` is a DNS-1123 label: at most 63 of `[a-z0-9-]`, alphanumeric at both ends. */
-export function isDNS1123Label(value: string): boolean {
-  // Every event of a namespace checks the same namespace: the last answer is
-  // kept, which saves a regular expression per event.
-  // Only strings are kept: anything else (from untyped callers) is answered
-  // as it always was.
-  if (value === lastLabel) return lastLabelAnswer;
-  const answer = value.length <= 63 && dns1123LabelRe.test(value);
-  if (typeof value === 'string') {
-    lastLabel = value;
-    lastLabelAnswer = answer;
+/**
+ * A check that keeps the last string it was asked about and its answer: every
+ * event of a namespace checks the same namespace, and every event of a
+ * controller the same reportingController, so the memory sink's validation of
+ * each create runs no regular expression for them. Only strings are kept:
+ * anything else (from untyped callers) is checked afresh, as without the memo.
+ */
+class LastAnswer {
+  readonly #check: (value: string) => boolean;
+  #value = '';
+  #answer: boolean;
+
+  constructor(check: (value: string) => boolean) {
+    this.#check = check;
+    this.#answer = check('');
   }
-  return answer;
+
+  ask(value: string): boolean {
+    if (value === this.#value) return this.#answer;
+    const answer = this.#check(value);
+    if (typeof value === 'string') {
+      this.#value = value;
+      this.#answer = answer;
+    }
+    return answer;
+  }
 }
 
-// Starts as '', which is no label, so that the first answer is right too.
-let lastLabel = '';
-let lastLabelAnswer = false;
+const labels = new LastAnswer(
+  (value) => value.length <= 63 && dns1123LabelRe.test(value),
+);
+
+/** Tells whether `value` is a DNS-1123 label: at most 63 of `[a-z0-9-]`, alphanumeric at both ends. */
+export function isDNS1123Label(value: string): boolean {
+  return labels.ask(value);
+}
 
 /**
  * Tells whether `value` is a DNS-1123 subdomain: at most 253 characters, dot-separated
@@ -55,27 +73,16 @@ export function isDNS1123Subdomain(value: string): boolean {
   return lastAlnum;
 }
 
+const qualifiedNames = new LastAnswer(qualifiedName);
+
 /**
  * Tells whether `value` is a Kubernetes qualified name: an optional DNS subdomain
  * prefix and `/`, then a name of at most 63 characters of `[A-Za-z0-9-_.]` that
  * starts and ends alphanumeric. `reportingController` must be one.
  */
 export function isQualifiedName(value: string): boolean {
-  // A controller writes every event with the same reportingController: the
-  // last answer is kept.
-  // Only strings are kept (see isDNS1123Label).
-  if (value === lastQualified) return lastQualifiedAnswer;
-  const answer = qualifiedName(value);
-  if (typeof value === 'string') {
-    lastQualified = value;
-    lastQualifiedAnswer = answer;
-  }
-  return answer;
+  return qualifiedNames.ask(value);
 }
-
-// Starts as '', which is no qualified name.
-let lastQualified = '';
-let lastQualifiedAnswer = false;
 
 function qualifiedName(value: string): boolean {
   let name = value;
