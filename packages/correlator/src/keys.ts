@@ -32,96 +32,15 @@ export type EventSpamKeyFunc = (event: Event) => string;
 /** The prefix {@link eventAggregatorByReasonMessageFunc} puts before the message. */
 export const aggregatedMessagePrefix = '(combined from similar events): ';
 
-// The public key functions build each key with one `join` over a reused array
-// rather than with `+`: a caller that hashes the key (a `Map`, say) would copy
-// a chain of ten intermediate strings into a flat one anyway. (The correlator's
-// own path, `defaultKeys` below, hashes the parts and keeps them instead.) Every
-// field is read (running any getter) before the array is filled, so even a
-// getter that builds a key itself cannot interleave with it.
+// Each key string is built with one `join` over a reused array rather than
+// with `+`: a caller that hashes the key (a `Map`, say) would copy a chain of
+// ten intermediate strings into a flat one anyway. (The correlator's own path,
+// `defaultKeys` below, hashes the parts and keeps them instead.) Every field is
+// read (running any getter) before an array is filled, so even a getter that
+// builds a key itself cannot interleave with it.
 const eventKeyParts: string[] = new Array<string>(11).fill('');
 const spamKeyParts: string[] = new Array<string>(8).fill('');
 const aggregateKeyParts: string[] = new Array<string>(11).fill('');
-
-/** The {@link getEventKey} string of these parts, by one `join`. */
-function eventKeyText(
-  component: string,
-  host: string,
-  kind: string,
-  namespace: string,
-  name: string,
-  fieldPath: string,
-  uid: string,
-  apiVersion: string,
-  type: string,
-  reason: string,
-  message: string,
-): string {
-  const parts = eventKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = fieldPath;
-  parts[6] = uid;
-  parts[7] = apiVersion;
-  parts[8] = type;
-  parts[9] = reason;
-  parts[10] = message;
-  return parts.join('');
-}
-
-/** The {@link getSpamKey} string of these parts, by one `join`. */
-function spamKeyText(
-  component: string,
-  host: string,
-  kind: string,
-  namespace: string,
-  name: string,
-  uid: string,
-  apiVersion: string,
-  type: string,
-): string {
-  const parts = spamKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = uid;
-  parts[6] = apiVersion;
-  parts[7] = type;
-  return parts.join('');
-}
-
-/** The aggregate key string of {@link eventAggregatorByReasonFunc} of these parts, by one `join`. */
-function aggregateKeyText(
-  component: string,
-  host: string,
-  kind: string,
-  namespace: string,
-  name: string,
-  uid: string,
-  apiVersion: string,
-  type: string,
-  reason: string,
-  reportingComponent: string,
-  reportingInstance: string,
-): string {
-  const parts = aggregateKeyParts;
-  parts[0] = component;
-  parts[1] = host;
-  parts[2] = kind;
-  parts[3] = namespace;
-  parts[4] = name;
-  parts[5] = uid;
-  parts[6] = apiVersion;
-  parts[7] = type;
-  parts[8] = reason;
-  parts[9] = reportingComponent;
-  parts[10] = reportingInstance;
-  return parts.join('');
-}
 
 /**
  * The full identity of an event, used to de-duplicate it and to key
@@ -132,32 +51,7 @@ function aggregateKeyText(
  * empty.
  */
 export function getEventKey(event: Event): string {
-  const source = event.source;
-  const ref = event.involvedObject;
-  const component = str(source?.component);
-  const host = str(source?.host);
-  const kind = str(ref?.kind);
-  const namespace = str(ref?.namespace);
-  const name = str(ref?.name);
-  const fieldPath = str(ref?.fieldPath);
-  const uid = str(ref?.uid);
-  const apiVersion = str(ref?.apiVersion);
-  const type = str(event.type);
-  const reason = str(event.reason);
-  const message = str(event.message);
-  return eventKeyText(
-    component,
-    host,
-    kind,
-    namespace,
-    name,
-    fieldPath,
-    uid,
-    apiVersion,
-    type,
-    reason,
-    message,
-  );
+  return eventKeyLevel.text(readKeyParts(event));
 }
 
 /**
@@ -215,21 +109,45 @@ export class KeyParts {
   }
 }
 
+/**
+ * Internal: the key fields of an event, each read once and in this order,
+ * anything but a string counting as empty.
+ */
+export function readKeyParts(event: Event): KeyParts {
+  const source = event.source;
+  const ref = event.involvedObject;
+  return new KeyParts(
+    str(source?.component),
+    str(source?.host),
+    str(ref?.kind),
+    str(ref?.namespace),
+    str(ref?.name),
+    str(ref?.fieldPath),
+    str(ref?.uid),
+    str(ref?.apiVersion),
+    str(event.type),
+    str(event.reason),
+    str(event.message),
+    str(event.reportingComponent),
+    str(event.reportingInstance),
+  );
+}
+
 function isParts(key: unknown): key is KeyParts {
   return key instanceof KeyParts;
 }
 
 function spamText(p: KeyParts): string {
-  return spamKeyText(
-    p.component,
-    p.host,
-    p.kind,
-    p.namespace,
-    p.name,
-    p.uid,
-    p.apiVersion,
-    p.type,
-  );
+  const parts = spamKeyParts;
+  parts[0] = p.component;
+  parts[1] = p.host;
+  parts[2] = p.kind;
+  parts[3] = p.namespace;
+  parts[4] = p.name;
+  parts[5] = p.uid;
+  parts[6] = p.apiVersion;
+  parts[7] = p.type;
+  return parts.join('');
 }
 
 function sameSpamParts(a: KeyParts, b: KeyParts): boolean {
@@ -255,20 +173,21 @@ export const spamKeyLevel: KeyLevel = {
 /** Internal: key parts read as {@link eventAggregatorByReasonFunc}'s aggregate key. */
 export const aggregateKeyLevel: KeyLevel = {
   isParts,
-  text: (p) =>
-    aggregateKeyText(
-      p.component,
-      p.host,
-      p.kind,
-      p.namespace,
-      p.name,
-      p.uid,
-      p.apiVersion,
-      p.type,
-      p.reason,
-      p.reportingComponent,
-      p.reportingInstance,
-    ),
+  text: (p) => {
+    const parts = aggregateKeyParts;
+    parts[0] = p.component;
+    parts[1] = p.host;
+    parts[2] = p.kind;
+    parts[3] = p.namespace;
+    parts[4] = p.name;
+    parts[5] = p.uid;
+    parts[6] = p.apiVersion;
+    parts[7] = p.type;
+    parts[8] = p.reason;
+    parts[9] = p.reportingComponent;
+    parts[10] = p.reportingInstance;
+    return parts.join('');
+  },
   sameParts: (a, b) =>
     sameSpamParts(a, b) &&
     a.reason === b.reason &&
@@ -279,20 +198,21 @@ export const aggregateKeyLevel: KeyLevel = {
 /** Internal: key parts read as {@link getEventKey}'s key. */
 export const eventKeyLevel: KeyLevel = {
   isParts,
-  text: (p) =>
-    eventKeyText(
-      p.component,
-      p.host,
-      p.kind,
-      p.namespace,
-      p.name,
-      p.fieldPath,
-      p.uid,
-      p.apiVersion,
-      p.type,
-      p.reason,
-      p.message,
-    ),
+  text: (p) => {
+    const parts = eventKeyParts;
+    parts[0] = p.component;
+    parts[1] = p.host;
+    parts[2] = p.kind;
+    parts[3] = p.namespace;
+    parts[4] = p.name;
+    parts[5] = p.fieldPath;
+    parts[6] = p.uid;
+    parts[7] = p.apiVersion;
+    parts[8] = p.type;
+    parts[9] = p.reason;
+    parts[10] = p.message;
+    return parts.join('');
+  },
   sameParts: (a, b) =>
     sameSpamParts(a, b) &&
     a.message === b.message &&
@@ -363,18 +283,23 @@ export class EventKeyMemo {
       this.#hash = this.#partsHash;
       return parts;
     }
-    const key = eventKeyText(
-      component,
-      host,
-      kind,
-      namespace,
-      name,
-      fieldPath,
-      uid,
-      apiVersion,
-      type,
-      reason,
-      message,
+    // Another event (rarely, on the correlator's path): its key as a string.
+    const key = eventKeyLevel.text(
+      new KeyParts(
+        component,
+        host,
+        kind,
+        namespace,
+        name,
+        fieldPath,
+        uid,
+        apiVersion,
+        type,
+        reason,
+        message,
+        '',
+        '',
+      ),
     );
     this.#hash = hashKey(key);
     return key;
@@ -386,29 +311,11 @@ export class EventKeyMemo {
  * namespace, name, uid and apiVersion, and the event type, concatenated with no
  * separator (as client-go's `getSpamKey` since v0.32). The reason, message and
  * fieldPath are not part of it, so every event about one object from one
- * source shares a token bucket per type.
+ * source shares a token bucket per type. Like the other key functions, it
+ * reads every key field of the event once.
  */
 export function getSpamKey(event: Event): string {
-  const source = event.source;
-  const ref = event.involvedObject;
-  const component = str(source?.component);
-  const host = str(source?.host);
-  const kind = str(ref?.kind);
-  const namespace = str(ref?.namespace);
-  const name = str(ref?.name);
-  const uid = str(ref?.uid);
-  const apiVersion = str(ref?.apiVersion);
-  const type = str(event.type);
-  return spamKeyText(
-    component,
-    host,
-    kind,
-    namespace,
-    name,
-    uid,
-    apiVersion,
-    type,
-  );
+  return spamKeyLevel.text(readKeyParts(event));
 }
 
 /**
@@ -421,35 +328,10 @@ export function eventAggregatorByReasonFunc(event: Event): {
   aggregateKey: string;
   localKey: string;
 } {
-  const source = event.source;
-  const ref = event.involvedObject;
-  const component = str(source?.component);
-  const host = str(source?.host);
-  const kind = str(ref?.kind);
-  const namespace = str(ref?.namespace);
-  const name = str(ref?.name);
-  const uid = str(ref?.uid);
-  const apiVersion = str(ref?.apiVersion);
-  const type = str(event.type);
-  const reason = str(event.reason);
-  const reportingComponent = str(event.reportingComponent);
-  const reportingInstance = str(event.reportingInstance);
-  const localKey = str(event.message);
+  const parts = readKeyParts(event);
   return {
-    aggregateKey: aggregateKeyText(
-      component,
-      host,
-      kind,
-      namespace,
-      name,
-      uid,
-      apiVersion,
-      type,
-      reason,
-      reportingComponent,
-      reportingInstance,
-    ),
-    localKey,
+    aggregateKey: aggregateKeyLevel.text(parts),
+    localKey: parts.message,
   };
 }
 
@@ -494,22 +376,8 @@ export function newDefaultKeys(memo?: EventKeyMemo): DefaultKeys {
  * every cache, a key is never made into a string at all.
  */
 export function defaultKeys(event: Event, out: DefaultKeys): void {
-  const source = event.source;
-  const ref = event.involvedObject;
-  const component = str(source?.component);
-  const host = str(source?.host);
-  const kind = str(ref?.kind);
-  const namespace = str(ref?.namespace);
-  const name = str(ref?.name);
-  const fieldPath = str(ref?.fieldPath);
-  const uid = str(ref?.uid);
-  const apiVersion = str(ref?.apiVersion);
-  const type = str(event.type);
-  const reason = str(event.reason);
-  const message = str(event.message);
-  const reportingComponent = str(event.reportingComponent);
-  const reportingInstance = str(event.reportingInstance);
-  out.parts = new KeyParts(
+  const p = readKeyParts(event);
+  const {
     component,
     host,
     kind,
@@ -523,7 +391,8 @@ export function defaultKeys(event: Event, out: DefaultKeys): void {
     message,
     reportingComponent,
     reportingInstance,
-  );
+  } = p;
+  out.parts = p;
   out.localKey = message;
   // The three hashes, over the parts: the spam key is eight of them, the
   // aggregate key adds the reason and the reporting fields, and without a
