@@ -182,13 +182,41 @@ describe('UTF-8 helpers', () => {
         fc.integer({ min: 1, max: 400 }),
         (s, max) => {
           const { value, truncated } = truncateUtf8(s, max);
-          expect(utf8ByteLength(value)).toBeLessThanOrEqual(Math.max(max, 0));
-          expect(value.includes('\uFFFD')).toBe(s.includes('\uFFFD'));
+          expect(utf8ByteLength(value)).toBeLessThanOrEqual(max);
           expect(truncated).toBe(utf8ByteLength(s) > max);
-          if (!truncated) expect(value).toBe(s);
+          if (!truncated) {
+            expect(value).toBe(s);
+            return;
+          }
+          // The kept part is a prefix of the input, whole characters only,
+          // and as long as the budget left by the suffix allows.
+          const suffix = utf8ByteLength('…') <= max ? '…' : '';
+          expect(value.endsWith(suffix)).toBe(true);
+          const kept = value.slice(0, value.length - suffix.length);
+          expect(s.startsWith(kept)).toBe(true);
+          const roundTrip = new TextDecoder().decode(
+            new TextEncoder().encode(kept),
+          );
+          expect(roundTrip).toBe(kept);
+          const next = String.fromCodePoint(s.codePointAt(kept.length)!);
+          expect(utf8ByteLength(kept + next + suffix)).toBeGreaterThan(max);
         },
       ),
     );
+  });
+
+  it('drops a replacement character that does not fit, as any other', () => {
+    // fast-check found this: U+FFFD is three bytes, like any BMP character
+    // above U+07FF, and the old property took its absence for a split.
+    expect(truncateUtf8('\uFFFD', 1)).toEqual({ value: '', truncated: true });
+    expect(truncateUtf8('a\uFFFDb', 4)).toEqual({
+      value: 'a…',
+      truncated: true,
+    });
+    expect(truncateUtf8('\uFFFD\uFFFDb', 6)).toEqual({
+      value: '\uFFFD…',
+      truncated: true,
+    });
   });
 });
 

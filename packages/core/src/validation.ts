@@ -118,7 +118,8 @@ export function utf8ByteLength(value: string): number {
 /**
  * Truncates a string to at most `maxBytes` UTF-8 bytes without splitting a
  * character. When it truncates, it ends the result with `suffix` (which counts
- * towards the limit).
+ * towards the limit), unless the suffix alone is longer than the limit; then
+ * it keeps as many whole characters as the limit holds.
  *
  * @param suffix - appended when truncated. @defaultValue `'…'`
  * @returns the string, and whether it was truncated.
@@ -129,8 +130,9 @@ export function truncateUtf8(
   suffix = '…',
 ): { value: string; truncated: boolean } {
   if (utf8ByteLength(value) <= maxBytes) return { value, truncated: false };
-  const suffixBytes = utf8ByteLength(suffix);
-  const budget = Math.max(0, maxBytes - suffixBytes);
+  // A suffix longer than the limit is left out, and leaves the whole limit.
+  const keepSuffix = utf8ByteLength(suffix) <= maxBytes ? suffix : '';
+  const budget = Math.max(0, maxBytes - utf8ByteLength(keepSuffix));
   let bytes = 0;
   let end = 0;
   for (const ch of value) {
@@ -139,7 +141,6 @@ export function truncateUtf8(
     bytes += n;
     end += ch.length;
   }
-  const keepSuffix = suffixBytes <= maxBytes ? suffix : '';
   return { value: value.slice(0, end) + keepSuffix, truncated: true };
 }
 
