@@ -43,6 +43,44 @@ interface ReadEvent {
   reportingInstance: unknown;
 }
 
+/**
+ * What {@link StoredEvents.readInput} returns, one object for every call: a
+ * create is read, validated and copied into its slot synchronously, with no
+ * caller code in between (the caller's getters run while the fields are read,
+ * before any of them is written here), so nothing sees it change. One object,
+ * instead of three per create, spares the scavenger about 300 bytes per event.
+ */
+const read: ReadEvent = {
+  metadata: { name: undefined, namespace: undefined, labels: undefined },
+  involvedObject: {
+    kind: undefined,
+    apiVersion: undefined,
+    name: undefined,
+    namespace: undefined,
+    uid: undefined,
+    resourceVersion: undefined,
+    fieldPath: undefined,
+  },
+  reason: undefined,
+  message: undefined,
+  source: undefined,
+  firstTimestamp: undefined,
+  lastTimestamp: undefined,
+  count: undefined,
+  type: undefined,
+  eventTime: undefined,
+  series: undefined,
+  action: undefined,
+  related: undefined,
+  reportingComponent: undefined,
+  reportingInstance: undefined,
+};
+/** {@link read}'s `source`, when the create has one. */
+const readSource = {
+  component: undefined as unknown,
+  host: undefined as unknown,
+};
+
 /** A slot number meaning "no event". */
 export const NO_SLOT = -1;
 
@@ -305,6 +343,9 @@ export class StoredEvents {
    * for anything off the common path (no `involvedObject`, annotations, a
    * field of the wrong type), which then takes the generic path and its
    * errors.
+   *
+   * The event returned is one shared object, overwritten by the next call:
+   * use it at once, and keep nothing of it but its values.
    */
   readInput(input: Event): Event | undefined {
     const e = input as unknown as Loose;
@@ -359,13 +400,13 @@ export class StoredEvents {
     ) {
       return undefined;
     }
-    let sourceCopy: Loose | undefined;
+    let sourceComponent: unknown;
+    let host: unknown;
     if (source != null) {
       if (!isPlainObject(source)) return undefined;
-      const sourceComponent = source['component'];
-      const host = source['host'];
+      sourceComponent = source['component'];
+      host = source['host'];
       if (!isText(sourceComponent) || !isText(host)) return undefined;
-      sourceCopy = { component: sourceComponent, host };
     }
     // The rarer records: copied, then the copy (own data fields) is checked.
     const labelsCopy = labels == null ? undefined : copyStrings(labels);
@@ -384,31 +425,39 @@ export class StoredEvents {
     const relatedCopy = related == null ? undefined : cloneRef(related);
     if (relatedCopy !== undefined && !holdsStrings(relatedCopy))
       return undefined;
-    return {
-      metadata: { name, namespace, labels: labelsCopy },
-      involvedObject: {
-        kind,
-        apiVersion,
-        name: objectName,
-        namespace: objectNamespace,
-        uid: objectUid,
-        resourceVersion: objectVersion,
-        fieldPath,
-      },
-      reason,
-      message,
-      source: sourceCopy,
-      firstTimestamp: first,
-      lastTimestamp: last,
-      count,
-      type,
-      eventTime,
-      series: seriesCopy,
-      action,
-      related: relatedCopy,
-      reportingComponent: component ?? '',
-      reportingInstance: instance ?? '',
-    } as unknown as Event;
+    // Every caller getter has run: only now is the shared object written.
+    const readMeta = read.metadata;
+    readMeta.name = name;
+    readMeta.namespace = namespace;
+    readMeta.labels = labelsCopy;
+    const readRef = read.involvedObject;
+    readRef.kind = kind;
+    readRef.apiVersion = apiVersion;
+    readRef.name = objectName;
+    readRef.namespace = objectNamespace;
+    readRef.uid = objectUid;
+    readRef.resourceVersion = objectVersion;
+    readRef.fieldPath = fieldPath;
+    read.reason = reason;
+    read.message = message;
+    if (source == null) {
+      read.source = undefined;
+    } else {
+      readSource.component = sourceComponent;
+      readSource.host = host;
+      read.source = readSource;
+    }
+    read.firstTimestamp = first as Date | undefined;
+    read.lastTimestamp = last as Date | undefined;
+    read.count = count;
+    read.type = type;
+    read.eventTime = eventTime as Date | undefined;
+    read.series = seriesCopy;
+    read.action = action;
+    read.related = relatedCopy;
+    read.reportingComponent = component ?? '';
+    read.reportingInstance = instance ?? '';
+    return read as unknown as Event;
   }
 
   /**
