@@ -13,6 +13,8 @@ import { Ledger, type ConsumerStats } from './stats.js';
 export interface WritableSink<TEvent> {
   create(event: TEvent): Promise<TEvent>;
   patch(event: TEvent, patch: string): Promise<TEvent>;
+  createNow?(event: TEvent): TEvent | undefined;
+  patchNow?(event: TEvent, patch: string): TEvent | undefined;
 }
 
 /** One write to a sink, standing for one or more recorded occurrences. */
@@ -422,10 +424,18 @@ export class SinkWorker<TEvent> {
           let failed = false;
           let error: unknown;
           try {
-            reply =
-              patch === undefined
-                ? await sink.create(this.#o.forCreate(unit.event))
-                : await sink.patch(unit.event, patch);
+            // A sink that can answer at once does (createNow/patchNow), and
+            // the write costs no promise; otherwise, or when it cannot now,
+            // the asynchronous method.
+            if (patch === undefined) {
+              const input = this.#o.forCreate(unit.event);
+              reply = sink.createNow?.(input);
+              if (reply === undefined) reply = await sink.create(input);
+            } else {
+              reply = sink.patchNow?.(unit.event, patch);
+              if (reply === undefined)
+                reply = await sink.patch(unit.event, patch);
+            }
           } catch (caught) {
             failed = true;
             error = caught;
@@ -441,7 +451,9 @@ export class SinkWorker<TEvent> {
             failed = false;
             error = undefined;
             try {
-              reply = await sink.create(this.#o.forCreate(unit.event));
+              const input = this.#o.forCreate(unit.event);
+              reply = sink.createNow?.(input);
+              if (reply === undefined) reply = await sink.create(input);
             } catch (caught) {
               failed = true;
               error = caught;

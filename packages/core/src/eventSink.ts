@@ -27,6 +27,23 @@ export interface EventSink<TEvent = Event> {
    */
   patch(event: TEvent, patch: string): Promise<TEvent>;
   /**
+   * Optional: does what {@link EventSink.create} does, synchronously, when
+   * the sink can answer at once (an in-memory sink, a counter). Returns the
+   * reply, throws the {@link SinkError} that `create` would reject with, or
+   * returns `undefined`, having done nothing, when it cannot answer now; the
+   * caller then calls `create`.
+   *
+   * A broadcaster calls it, when present, before `create`: a write that
+   * completes at once then costs no promise and no turn of the microtask
+   * queue. Sinks that answer asynchronously leave it out.
+   */
+  createNow?(event: TEvent): TEvent | undefined;
+  /**
+   * Optional: {@link EventSink.patch}, synchronously, under the same
+   * contract as {@link EventSink.createNow}.
+   */
+  patchNow?(event: TEvent, patch: string): TEvent | undefined;
+  /**
    * Flushes buffered writes and releases resources. Optional; a broadcaster
    * calls it from `shutdown` when present.
    */

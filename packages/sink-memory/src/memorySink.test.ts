@@ -542,6 +542,84 @@ describe('MemorySink (core/v1)', () => {
     });
   });
 
+  describe('answering at once (createNow, patchNow)', () => {
+    it('stores and replies as create and patch do, counting the calls', async () => {
+      const clock = new FakeClock(t0);
+      const now = new MemorySink({ clock });
+      const later = new MemorySink({ clock });
+      // Each sink draws its own uid prefix; everything else must agree.
+      const same = (e: Event | undefined) => ({
+        ...e,
+        metadata: { ...e?.metadata, uid: undefined },
+      });
+      const created = now.createNow(coreEvent());
+      expect(created?.metadata.uid).toMatch(/-000000000001$/);
+      expect(same(created)).toEqual(same(await later.create(coreEvent())));
+      const patch = '{"count":2,"message":"again"}';
+      const patched = now.patchNow(coreEvent(), patch);
+      expect(patched?.count).toBe(2);
+      expect(same(patched)).toEqual(
+        same(await later.patch(coreEvent(), patch)),
+      );
+      expect(now.list().map(same)).toEqual(later.list().map(same));
+      expect(now.calls).toEqual(later.calls);
+      expect(now.requests.map((r) => [r.method, r.outcome])).toEqual(
+        later.requests.map((r) => [r.method, r.outcome]),
+      );
+    });
+
+    it('throws the SinkError that the asynchronous call rejects with', async () => {
+      const sink = new MemorySink();
+      sink.createNow(coreEvent());
+      const thrown = (() => {
+        try {
+          sink.createNow(coreEvent());
+        } catch (error) {
+          return error as SinkError;
+        }
+        return undefined;
+      })();
+      const rejected = await rejection(sink.create(coreEvent()));
+      expect(thrown?.code).toBe('AlreadyExists');
+      expect(thrown?.message).toBe(rejected.message);
+      sink.failNext(1, 'Transport');
+      expect(() => sink.patchNow(coreEvent(), '{"count":2}')).toThrow(
+        expect.objectContaining({ code: 'Transport' }) as Error,
+      );
+      expect(() => sink.patchNow(coreEvent({}, 'web-9.9'), '{}')).toThrow(
+        expect.objectContaining({ code: 'NotFound' }) as Error,
+      );
+    });
+
+    it('declines while paused, doing and counting nothing', () => {
+      const sink = new MemorySink();
+      sink.pause();
+      expect(sink.createNow(coreEvent())).toBeUndefined();
+      expect(sink.eventsV1().createNow(newEvent())).toBeUndefined();
+      expect(sink.calls.total).toBe(0);
+      expect(sink.requests).toEqual([]);
+      sink.resume();
+      expect(sink.createNow(coreEvent())?.metadata.name).toBe('web-1.1');
+      expect(sink.calls.create).toBe(1);
+    });
+
+    it('answers at once through the events.k8s.io/v1 view too', async () => {
+      const sink = new MemorySink();
+      const view = sink.eventsV1();
+      const created = view.createNow(newEvent());
+      expect(created).toEqual(view.get('shop', created!.metadata.name!));
+      const patched = view.patchNow(
+        newEvent(),
+        '{"series":{"count":2,"lastObservedTime":"2026-07-24T10:00:05.000000Z"}}',
+      );
+      expect(patched?.series?.count).toBe(2);
+      expect(view.calls).toMatchObject({ create: 1, patch: 1, total: 2 });
+      await expect(view.create(newEvent())).rejects.toMatchObject({
+        code: 'AlreadyExists',
+      });
+    });
+  });
+
   describe('waitFor', () => {
     it('resolves with the predicate value as soon as a write makes it truthy', async () => {
       const sink = new MemorySink();

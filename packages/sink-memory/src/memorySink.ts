@@ -371,25 +371,54 @@ class EventStore {
     body: string | undefined,
     view: (store: EventStore, slot: number) => T,
   ): Promise<T> {
-    const calls = api === 'v1' ? this.#callsV1 : this.#callsEventsV1;
-    if (method === 'create') calls.create++;
-    else if (method === 'patch') calls.patch++;
-    else calls.update++;
-    calls.total++;
     if (this.#paused) {
+      this.#count(api, method);
       return new Promise<void>((resume) => this.#held.push(resume)).then(() =>
         this.#respond(api, method, input, body, view),
       );
     }
+    let reply: T;
+    try {
+      reply = this.requestNow(api, method, input, body, view) as T;
+    } catch (error) {
+      // requestNow throws SinkErrors only.
+      const failure: SinkError = error as SinkError;
+      return Promise.reject(failure);
+    }
+    return Promise.resolve(reply);
+  }
+
+  /**
+   * {@link EventStore.request}, synchronously: the reply, or throws the
+   * SinkError to reject with; `undefined`, with nothing done or counted,
+   * while the sink is paused.
+   */
+  requestNow<T>(
+    api: EventApi,
+    method: MemorySinkMethod,
+    input: Event | EventsV1Event,
+    body: string | undefined,
+    view: (store: EventStore, slot: number) => T,
+  ): T | undefined {
+    if (this.#paused) return undefined;
+    this.#count(api, method);
     // #respond, without its frame on the hot path.
     let reply: T;
     try {
       reply = view(this, this.#answer(api, method, input, body));
     } catch (error) {
-      return Promise.reject(this.#rejected(error));
+      throw this.#rejected(error);
     }
     this.#notify();
-    return Promise.resolve(reply);
+    return reply;
+  }
+
+  #count(api: EventApi, method: MemorySinkMethod): void {
+    const calls = api === 'v1' ? this.#callsV1 : this.#callsEventsV1;
+    if (method === 'create') calls.create++;
+    else if (method === 'patch') calls.patch++;
+    else calls.update++;
+    calls.total++;
   }
 
   /**
@@ -1190,6 +1219,20 @@ export class MemorySink implements EventSink<Event> {
   }
 
   /**
+   * {@link MemorySink.create}, synchronously (see `EventSink.createNow`):
+   * the reply, or throws the SinkError; `undefined` while the sink is
+   * {@link MemorySink.pause | paused}.
+   */
+  createNow(event: Event): Event | undefined {
+    return this.#store.requestNow('v1', 'create', event, undefined, coreView);
+  }
+
+  /** {@link MemorySink.patch}, synchronously, as {@link MemorySink.createNow}. */
+  patchNow(event: Event, patch: string): Event | undefined {
+    return this.#store.requestNow('v1', 'patch', event, patch, coreView);
+  }
+
+  /**
    * Marks the sink as closed, as a broadcaster's `shutdown` does with the
    * sinks it writes to; {@link MemorySink.closed} tells a test it happened.
    * A memory sink holds nothing to release, so it keeps answering afterwards.
@@ -1396,6 +1439,28 @@ export class MemoryEventsV1Sink implements EventSink<EventsV1Event> {
   /** Applies a strategic-merge patch through the events.k8s.io/v1 API. */
   patch(event: EventsV1Event, patch: string): Promise<EventsV1Event> {
     return this.#store.request(
+      'events.k8s.io/v1',
+      'patch',
+      event,
+      patch,
+      eventsView,
+    );
+  }
+
+  /** {@link MemoryEventsV1Sink.create}, synchronously, as `MemorySink.createNow`. */
+  createNow(event: EventsV1Event): EventsV1Event | undefined {
+    return this.#store.requestNow(
+      'events.k8s.io/v1',
+      'create',
+      event,
+      undefined,
+      eventsView,
+    );
+  }
+
+  /** {@link MemoryEventsV1Sink.patch}, synchronously, as `MemorySink.createNow`. */
+  patchNow(event: EventsV1Event, patch: string): EventsV1Event | undefined {
+    return this.#store.requestNow(
       'events.k8s.io/v1',
       'patch',
       event,
