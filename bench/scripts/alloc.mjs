@@ -4,8 +4,10 @@
 // allocated them, from V8's sampling heap profiler (every allocation counted,
 // also those collected since). Run after a build, from the repository root:
 //
-//   node bench/scripts/alloc.mjs [distinct|repeats] [rows]
+//   node bench/scripts/alloc.mjs [distinct|repeats] [rows] [core|events]
 //
+// `core` (the default) is the core/v1 path (EventBroadcaster); `events` the
+// events.k8s.io one (EventsBroadcaster, the sink's eventsV1() view).
 // One warm-up run of 100,000 events, then one sampled run of 100,000.
 import { Session } from 'node:inspector/promises';
 import * as broadcaster from '@event-recorder/broadcaster';
@@ -15,14 +17,20 @@ import { recordStream } from './streams.mjs';
 
 const stream = process.argv[2] ?? 'distinct';
 const rows = Number(process.argv[3] ?? '15');
-if (!['distinct', 'repeats'].includes(stream)) {
-  process.stderr.write('usage: alloc.mjs [distinct|repeats] [rows]\n');
+const api = process.argv[4] ?? 'core';
+if (
+  !['distinct', 'repeats'].includes(stream) ||
+  !['core', 'events'].includes(api)
+) {
+  process.stderr.write(
+    'usage: alloc.mjs [distinct|repeats] [rows] [core|events]\n',
+  );
   process.exit(2);
 }
 const EVENTS = 100_000;
 
 const lib = { ...broadcaster, ...core, ...sinkMemory };
-await recordStream(lib, 'core', stream, EVENTS); // warm-up
+await recordStream(lib, api, stream, EVENTS); // warm-up
 const session = new Session();
 session.connect();
 await session.post('HeapProfiler.enable');
@@ -31,7 +39,7 @@ await session.post('HeapProfiler.startSampling', {
   includeObjectsCollectedByMinorGC: true,
   includeObjectsCollectedByMajorGC: true,
 });
-await recordStream(lib, 'core', stream, EVENTS);
+await recordStream(lib, api, stream, EVENTS);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 session.disconnect();
 const byFunction = new Map();
@@ -46,7 +54,7 @@ const walk = (node) => {
 };
 walk(profile.head);
 process.stdout.write(
-  `${stream}: about ${(total / EVENTS).toFixed(0)} bytes allocated per event (sampled)\n`,
+  `${api} ${stream}: about ${(total / EVENTS).toFixed(0)} bytes allocated per event (sampled)\n`,
 );
 for (const [key, bytes] of [...byFunction]
   .sort((a, b) => b[1] - a[1])

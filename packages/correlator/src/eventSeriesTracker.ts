@@ -214,21 +214,22 @@ function readKeyParts(event: EventsV1Event): string[] {
  * It is the nineteen fields joined by NUL characters when no field holds one
  * (a join that is then one-to-one), and the isomorphic key itself otherwise
  * (JSON, which holds no raw NUL, so the two forms never meet). The hash is
- * taken over the pieces as they are joined, so the key (a rope) is never read
- * back character by character.
+ * taken over the pieces, so the key is never read back character by
+ * character.
  */
 function trackerKey(event: EventsV1Event, out: KeyAndHash): void {
   const parts = readKeyParts(event);
-  let key = parts[0]!;
-  if (key.includes('\0')) return jsonTrackerKey(parts, out);
-  let h = hashMore(hashStart(), key);
+  const first = parts[0]!;
+  if (first.includes('\0')) return jsonTrackerKey(parts, out);
+  let h = hashMore(hashStart(), first);
   for (let i = 1; i < KEY_PARTS; i++) {
     const part = parts[i]!;
     if (part.includes('\0')) return jsonTrackerKey(parts, out);
-    key = key + '\0' + part;
     h = hashMore(hashMore(h, '\0'), part);
   }
-  out.key = key;
+  // One flat string, which the cache keeps: a rope of the eighteen joins
+  // cost about 850 bytes per event, and lived as long as its entry.
+  out.key = parts.join('\0');
   out.hash = hashEnd(h);
 }
 
@@ -440,10 +441,10 @@ export class EventSeriesTracker {
    */
   heartbeat(_now?: Date): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
-    for (const [, entry] of this.#entries.entriesOldestFirst()) {
+    this.#entries.forEachOldestFirst((entry) => {
       if (entry.event.series !== undefined)
         writes.push(writeFor(entry, 'heartbeat'));
-    }
+    });
     return writes;
   }
 
@@ -459,16 +460,17 @@ export class EventSeriesTracker {
   finish(now?: Date): SeriesWrite[] {
     const cutoff = (now ?? this.#clock.now()).getTime() - seriesFinishTimeMs;
     const writes: SeriesWrite[] = [];
-    for (const [key, entry] of this.#entries.entriesOldestFirst()) {
+    const entries = this.#entries;
+    entries.forEachOldestFirst((entry, key) => {
       const series = entry.event.series;
       const seen = validTime(
         series !== undefined ? series.lastObservedTime : entry.event.eventTime,
       );
       // Go's zero time is before any cutoff.
-      if (seen !== undefined && seen.getTime() >= cutoff) continue;
-      this.#entries.delete(key);
+      if (seen !== undefined && seen.getTime() >= cutoff) return;
+      entries.delete(key);
       if (series !== undefined) writes.push(writeFor(entry, 'finish'));
-    }
+    });
     return writes;
   }
 
@@ -480,11 +482,12 @@ export class EventSeriesTracker {
    */
   openSeries(options: { onlyUnsent?: boolean } = {}): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
-    for (const [, entry] of this.#entries.entriesOldestFirst()) {
-      if (entry.event.series === undefined) continue;
-      if (options.onlyUnsent === true && entry.unsent === 0) continue;
+    const onlyUnsent = options.onlyUnsent === true;
+    this.#entries.forEachOldestFirst((entry) => {
+      if (entry.event.series === undefined) return;
+      if (onlyUnsent && entry.unsent === 0) return;
       writes.push(writeFor(entry, 'shutdown'));
-    }
+    });
     return writes;
   }
 
@@ -495,10 +498,10 @@ export class EventSeriesTracker {
    */
   takeUnsent(): number {
     let unsent = 0;
-    for (const [, entry] of this.#entries.entriesOldestFirst()) {
+    this.#entries.forEachOldestFirst((entry) => {
       unsent += entry.unsent;
       entry.unsent = 0;
-    }
+    });
     return unsent;
   }
 }

@@ -62,6 +62,13 @@ function applyOp(
   }
 }
 
+/** The cache's entries, oldest first, as [key, value] pairs. */
+function entriesOf<K extends CacheKey, V>(cache: LruCache<K, V>): [K, V][] {
+  const entries: [K, V][] = [];
+  cache.forEachOldestFirst((value, key) => entries.push([key, value]));
+  return entries;
+}
+
 describe('LruCache', () => {
   it('evicts the least recently used key when a new key comes to a full cache', () => {
     const cache = new LruCache<string, number>(2);
@@ -162,7 +169,7 @@ describe('LruCache', () => {
           expect([...cache.keysOldestFirst()]).toEqual(
             model.entries.map(([k]) => k),
           );
-          expect([...cache.entriesOldestFirst()]).toEqual(model.entries);
+          expect(entriesOf(cache)).toEqual(model.entries);
           // Every key the model holds is found, every other one is not.
           for (let k = 0; k <= 80; k++) {
             const key = `key-${k}`;
@@ -186,12 +193,12 @@ describe('LruCache', () => {
     ] as const)
       cache.set(k, v);
     const seen: string[] = [];
-    for (const [key, value] of cache.entriesOldestFirst()) {
+    cache.forEachOldestFirst((value, key) => {
       seen.push(key);
       if (value % 2 === 1) cache.delete(key);
-    }
+    });
     expect(seen).toEqual(['a', 'b', 'c', 'd']);
-    expect([...cache.entriesOldestFirst()]).toEqual([
+    expect(entriesOf(cache)).toEqual([
       ['b', 2],
       ['d', 4],
     ]);
