@@ -899,6 +899,49 @@ describe('MemorySink (events.k8s.io/v1 view)', () => {
 });
 
 describe('MemorySink with hostile or badly typed input', () => {
+  it('stores every event whole when reading a create writes to the sink', () => {
+    // A Date whose getTime creates another event on the same sink each time
+    // it is called: the create must not be mixed up with the inner ones.
+    const sink = new MemorySink();
+    let inner = 0;
+    class Reentrant extends Date {
+      override getTime(): number {
+        if (inner < 5) {
+          inner++;
+          sink.createNow(
+            coreEvent(
+              { message: `inner ${inner}`, type: 'Normal', count: 7 },
+              `inner.${inner}`,
+            ),
+          );
+        }
+        return super.getTime();
+      }
+    }
+    const outer = coreEvent(
+      { message: 'outer', lastTimestamp: new Reentrant(t0.getTime() + 5000) },
+      'outer.1',
+    );
+    sink.createNow(outer);
+    expect(inner).toBeGreaterThan(0);
+    for (let i = 1; i <= inner; i++) {
+      expect(sink.get('shop', `inner.${i}`)).toMatchObject({
+        message: `inner ${i}`,
+        type: 'Normal',
+        count: 7,
+        lastTimestamp: t0,
+      });
+    }
+    expect(sink.get('shop', 'outer.1')).toMatchObject({
+      message: 'outer',
+      type: 'Warning',
+      count: 1,
+      firstTimestamp: t0,
+      lastTimestamp: new Date(t0.getTime() + 5000),
+    });
+    expect(sink.size).toBe(inner + 1);
+  });
+
   const countBody =
     '{"count":2,"lastTimestamp":"2026-07-24T10:00:05Z","message":"m"}';
 
