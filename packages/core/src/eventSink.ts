@@ -33,6 +33,10 @@ export interface EventSink<TEvent = Event> {
    * returns `undefined`, having done nothing, when it cannot answer now; the
    * caller then calls `create`.
    *
+   * The reply may be an object the sink reuses for its next answer: read
+   * what you need of it before calling the sink again, and neither keep nor
+   * change it (`create` gives a copy of your own).
+   *
    * A broadcaster calls it, when present, before `create`: a write that
    * completes at once then costs no promise and no turn of the microtask
    * queue. Sinks that answer asynchronously leave it out.

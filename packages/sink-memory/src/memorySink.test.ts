@@ -603,6 +603,59 @@ describe('MemorySink (core/v1)', () => {
       expect(sink.calls.create).toBe(1);
     });
 
+    it('refills one reply object for every answer at once, as the contract allows', async () => {
+      const clock = new FakeClock(t0);
+      const sink = new MemorySink({ clock });
+      const first = sink.createNow(coreEvent());
+      const copy = structuredClone(first);
+      expect(copy).toEqual(sink.get('shop', 'web-1.1'));
+      const second = sink.createNow(coreEvent({ message: 'two' }, 'web-1.2'));
+      expect(second).toBe(first);
+      expect(second).toEqual(sink.get('shop', 'web-1.2'));
+      // A shape off the usual one (annotations) gets a copy of its own.
+      const annotated = coreEvent({}, 'web-1.3');
+      annotated.metadata.annotations = { team: 'shop' };
+      const third = sink.createNow(annotated);
+      expect(third).not.toBe(first);
+      expect(third).toEqual(sink.get('shop', 'web-1.3'));
+      expect(first).toEqual(sink.get('shop', 'web-1.2'));
+      // create still gives a copy to keep, with the same fields and order.
+      const kept = await sink.create(coreEvent({}, 'web-1.4'));
+      const now = sink.createNow(coreEvent({}, 'web-1.5'));
+      expect(Object.keys(now!)).toEqual(Object.keys(kept));
+      expect(Object.keys(now!.metadata)).toEqual(Object.keys(kept.metadata));
+      expect(kept.metadata.name).toBe('web-1.4');
+    });
+
+    it('keeps the reply of an answer at once whole while a waiter writes to the sink', () => {
+      const sink = new MemorySink();
+      // Two waiters, each writing once while the sink wakes them after the
+      // first create, the second after the first's write has returned.
+      const inner: (Event | undefined)[] = [];
+      for (const i of [0, 1]) {
+        void sink.waitFor((s) => {
+          const due = i === 0 ? s.calls.create >= 1 : inner[0] !== undefined;
+          if (inner[i] === undefined && due) {
+            inner[i] = s.createNow(
+              coreEvent({ message: `inner ${i}` }, `inner.${i}`),
+            );
+          }
+          return inner[i] !== undefined;
+        });
+      }
+      const outer = sink.createNow(coreEvent({ message: 'outer' }, 'outer.1'));
+      expect(outer).toMatchObject({
+        message: 'outer',
+        metadata: { name: 'outer.1' },
+      });
+      for (const i of [0, 1]) {
+        expect(inner[i]).toMatchObject({
+          message: `inner ${i}`,
+          metadata: { name: `inner.${i}` },
+        });
+      }
+    });
+
     it('answers at once through the events.k8s.io/v1 view too', async () => {
       const sink = new MemorySink();
       const view = sink.eventsV1();

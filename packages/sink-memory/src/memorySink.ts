@@ -39,7 +39,12 @@ import {
   readCountPatch,
   readSeriesPatch,
 } from './eventObject.js';
-import { NO_SLOT, SOURCE_OTHER, StoredEvents } from './storedEvents.js';
+import {
+  NO_SLOT,
+  ReusedReply,
+  SOURCE_OTHER,
+  StoredEvents,
+} from './storedEvents.js';
 import { RequestLog } from './requestLog.js';
 import { SlotIndex } from './slotIndex.js';
 import type { MemorySinkMethod, MemorySinkRequest } from './requestLog.js';
@@ -301,6 +306,13 @@ class EventStore {
   readonly #waiters = new WaiterSet();
   #paused = false;
   #held: Array<() => void> = [];
+  /**
+   * The reply answers at once are made in, and whether it is lent out: made
+   * for a request whose caller has not had it yet. A request made meanwhile
+   * (by a waiter, while the sink wakes them) gets a copy of its own.
+   */
+  readonly #reply = new ReusedReply();
+  #replyLent = false;
 
   constructor(options: MemorySinkOptions) {
     this.clock = options.clock ?? realClock;
@@ -349,6 +361,22 @@ class EventStore {
   /** The core/v1 reply: a copy of the stored event, with type meta. */
   coreView(slot: number): Event {
     return this.#events.toEvent(slot, this.#uid(slot), true);
+  }
+
+  /**
+   * The core/v1 reply to an answer at once: the stored event in the reused
+   * reply when it has the usual shape and the reply is not lent out, else a
+   * copy.
+   */
+  coreNowView(slot: number): Event {
+    if (
+      this.#replyLent ||
+      !this.#reply.fill(this.#events, slot, this.#uid(slot))
+    ) {
+      return this.coreView(slot);
+    }
+    this.#replyLent = true;
+    return this.#reply.event as unknown as Event;
   }
 
   /** The events.k8s.io/v1 reply: a copy of the stored event in that shape. */
@@ -402,6 +430,9 @@ class EventStore {
   ): T | undefined {
     if (this.#paused) return undefined;
     this.#count(api, method);
+    // The reused reply, if this request's view takes it, stays lent out
+    // while the waiters run; whatever a request made meanwhile did.
+    const lent = this.#replyLent;
     // #respond, without its frame on the hot path.
     let reply: T;
     try {
@@ -409,7 +440,11 @@ class EventStore {
     } catch (error) {
       throw this.#rejected(error);
     }
-    this.#notify();
+    try {
+      this.#notify();
+    } finally {
+      this.#replyLent = lent;
+    }
     return reply;
   }
 
@@ -1140,6 +1175,10 @@ function coreView(store: EventStore, slot: number): Event {
   return store.coreView(slot);
 }
 
+function coreNowView(store: EventStore, slot: number): Event {
+  return store.coreNowView(slot);
+}
+
 function eventsView(store: EventStore, slot: number): EventsV1Event {
   return store.eventsView(slot);
 }
@@ -1221,15 +1260,23 @@ export class MemorySink implements EventSink<Event> {
   /**
    * {@link MemorySink.create}, synchronously (see `EventSink.createNow`):
    * the reply, or throws the SinkError; `undefined` while the sink is
-   * {@link MemorySink.pause | paused}.
+   * {@link MemorySink.pause | paused}. The reply is one object that the
+   * sink's next answer at once refills: read it before calling the sink
+   * again, and use {@link MemorySink.create} for a copy to keep.
    */
   createNow(event: Event): Event | undefined {
-    return this.#store.requestNow('v1', 'create', event, undefined, coreView);
+    return this.#store.requestNow(
+      'v1',
+      'create',
+      event,
+      undefined,
+      coreNowView,
+    );
   }
 
   /** {@link MemorySink.patch}, synchronously, as {@link MemorySink.createNow}. */
   patchNow(event: Event, patch: string): Event | undefined {
-    return this.#store.requestNow('v1', 'patch', event, patch, coreView);
+    return this.#store.requestNow('v1', 'patch', event, patch, coreNowView);
   }
 
   /**

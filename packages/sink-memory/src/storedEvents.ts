@@ -91,6 +91,141 @@ const readSource = {
   host: undefined as unknown,
 };
 
+/**
+ * A core/v1 reply in the usual shape of {@link StoredEvents.toEvent} (type
+ * meta, no annotations or labels, an object reference without fieldPath, an
+ * object source, no events.k8s.io fields), which a store refills for every
+ * answer it gives at once (`createNow`, `patchNow`): such an answer then
+ * makes no object and no `Date`. Its fields and their order are those of
+ * `toEvent`'s copy; a reference with a resourceVersion, or a source with a
+ * host, is a second object of that shape.
+ */
+export class ReusedReply {
+  readonly #metadata = {
+    name: undefined as unknown,
+    namespace: undefined as unknown,
+    resourceVersion: '',
+    uid: '',
+    creationTimestamp: new Date(0),
+  };
+  readonly #ref: Loose = {
+    kind: undefined,
+    apiVersion: undefined,
+    name: undefined,
+    namespace: undefined,
+    uid: undefined,
+  };
+  readonly #refWithVersion: Loose = {
+    kind: undefined,
+    apiVersion: undefined,
+    name: undefined,
+    namespace: undefined,
+    uid: undefined,
+    resourceVersion: undefined,
+  };
+  readonly #source: Loose = { component: undefined };
+  readonly #sourceWithHost: Loose = { component: undefined, host: undefined };
+  /** The reply itself. */
+  readonly event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: this.#metadata,
+    involvedObject: this.#ref,
+    reason: undefined as unknown,
+    message: undefined as unknown,
+    source: this.#source,
+    firstTimestamp: new Date(0),
+    lastTimestamp: new Date(0),
+    count: undefined as unknown,
+    type: undefined as unknown,
+    reportingComponent: undefined as unknown,
+    reportingInstance: undefined as unknown,
+  };
+
+  /**
+   * Refills the reply from a stored event; `false`, with the reply
+   * unchanged, when the event has another shape.
+   */
+  fill(events: StoredEvents, slot: number, uid: string): boolean {
+    const name = events.name[slot];
+    const namespace = events.namespace[slot];
+    const kind = events.kind[slot];
+    const apiVersion = events.apiVersion[slot];
+    const objectName = events.objectName[slot];
+    const objectNamespace = events.objectNamespace[slot];
+    const objectUid = events.objectUid[slot];
+    const reason = events.reason[slot];
+    const message = events.message[slot];
+    const component = events.sourceComponent[slot];
+    const first = events.firstSeconds[slot] as number;
+    const last = events.lastSeconds[slot] as number;
+    const count = events.count[slot];
+    const type = events.type[slot];
+    const reportingComponent = events.reportingComponent[slot];
+    const reportingInstance = events.reportingInstance[slot];
+    if (
+      name === undefined ||
+      namespace === undefined ||
+      events.annotations[slot] !== undefined ||
+      events.labels[slot] !== undefined ||
+      kind === undefined ||
+      apiVersion === undefined ||
+      objectName === undefined ||
+      objectNamespace === undefined ||
+      objectUid === undefined ||
+      events.fieldPath[slot] !== undefined ||
+      reason === undefined ||
+      message === undefined ||
+      events.source[slot] !== SOURCE_OBJECT ||
+      component === undefined ||
+      Number.isNaN(first) ||
+      Number.isNaN(last) ||
+      count === undefined ||
+      type === undefined ||
+      !Number.isNaN(events.eventTimeMs[slot]) ||
+      events.series[slot] !== undefined ||
+      events.action[slot] !== undefined ||
+      events.related[slot] !== undefined ||
+      reportingComponent === undefined ||
+      reportingInstance === undefined
+    ) {
+      return false;
+    }
+    const metadata = this.#metadata;
+    metadata.name = name;
+    metadata.namespace = namespace;
+    metadata.resourceVersion = String(events.resourceVersion[slot]);
+    metadata.uid = uid;
+    metadata.creationTimestamp.setTime(
+      (events.creationSeconds[slot] as number) * 1000,
+    );
+    const objectVersion = events.objectResourceVersion[slot];
+    const ref = objectVersion === undefined ? this.#ref : this.#refWithVersion;
+    ref['kind'] = kind;
+    ref['apiVersion'] = apiVersion;
+    ref['name'] = objectName;
+    ref['namespace'] = objectNamespace;
+    ref['uid'] = objectUid;
+    if (objectVersion !== undefined) ref['resourceVersion'] = objectVersion;
+    const host = events.sourceHost[slot];
+    const source = host === undefined ? this.#source : this.#sourceWithHost;
+    source['component'] = component;
+    if (host !== undefined) source['host'] = host;
+    const e = this.event;
+    e.involvedObject = ref;
+    e.reason = reason;
+    e.message = message;
+    e.source = source;
+    e.firstTimestamp.setTime(first * 1000);
+    e.lastTimestamp.setTime(last * 1000);
+    e.count = count;
+    e.type = type;
+    e.reportingComponent = reportingComponent;
+    e.reportingInstance = reportingInstance;
+    return true;
+  }
+}
+
 /** A slot number meaning "no event". */
 export const NO_SLOT = -1;
 
