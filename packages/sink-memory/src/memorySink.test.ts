@@ -627,22 +627,30 @@ describe('MemorySink (core/v1)', () => {
       expect(kept.metadata.name).toBe('web-1.4');
     });
 
-    it('keeps the reply of an answer at once whole while a waiter writes to the sink', () => {
+    it('keeps the reply of an answer at once whole while a waiter writes to the sink', async () => {
       const sink = new MemorySink();
       // Two waiters, each writing once while the sink wakes them after the
-      // first create, the second after the first's write has returned.
+      // first create, the second after the first's write has returned. A
+      // waiter's own write wakes the waiters again: `busy` keeps it from
+      // writing twice.
       const inner: (Event | undefined)[] = [];
-      for (const i of [0, 1]) {
-        void sink.waitFor((s) => {
+      const waits = [0, 1].map((i) => {
+        let busy = false;
+        return sink.waitFor((s) => {
           const due = i === 0 ? s.calls.create >= 1 : inner[0] !== undefined;
-          if (inner[i] === undefined && due) {
-            inner[i] = s.createNow(
-              coreEvent({ message: `inner ${i}` }, `inner.${i}`),
-            );
+          if (!busy && inner[i] === undefined && due) {
+            busy = true;
+            try {
+              inner[i] = s.createNow(
+                coreEvent({ message: `inner ${i}` }, `inner.${i}`),
+              );
+            } finally {
+              busy = false;
+            }
           }
           return inner[i] !== undefined;
         });
-      }
+      });
       const outer = sink.createNow(coreEvent({ message: 'outer' }, 'outer.1'));
       expect(outer).toMatchObject({
         message: 'outer',
@@ -654,6 +662,8 @@ describe('MemorySink (core/v1)', () => {
           metadata: { name: `inner.${i}` },
         });
       }
+      await Promise.all(waits);
+      expect(sink.calls).toMatchObject({ create: 3, total: 3 });
     });
 
     it('answers at once through the events.k8s.io/v1 view too', async () => {
