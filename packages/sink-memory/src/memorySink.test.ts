@@ -609,9 +609,19 @@ describe('MemorySink (core/v1)', () => {
       const first = sink.createNow(coreEvent());
       const copy = structuredClone(first);
       expect(copy).toEqual(sink.get('shop', 'web-1.1'));
-      const second = sink.createNow(coreEvent({ message: 'two' }, 'web-1.2'));
+      clock.step(3000);
+      const second = sink.createNow(
+        coreEvent(
+          { message: 'two', lastTimestamp: new Date(t0.getTime() + 5000) },
+          'web-1.2',
+        ),
+      );
       expect(second).toBe(first);
       expect(second).toEqual(sink.get('shop', 'web-1.2'));
+      expect(second?.lastTimestamp).toEqual(new Date(t0.getTime() + 5000));
+      expect(second?.metadata.creationTimestamp).toEqual(
+        new Date(t0.getTime() + 3000),
+      );
       // A shape off the usual one (annotations) gets a copy of its own.
       const annotated = coreEvent({}, 'web-1.3');
       annotated.metadata.annotations = { team: 'shop' };

@@ -92,6 +92,15 @@ const readSource = {
 };
 
 /**
+ * Sets a reused `Date` to `ms`, unless it holds it already: writes that
+ * follow each other mostly fall in the same second, and in V8 `setTime` is
+ * far slower than `getTime`.
+ */
+function setTime(date: Date, ms: number): void {
+  if (date.getTime() !== ms) date.setTime(ms);
+}
+
+/**
  * A core/v1 reply in the usual shape of {@link StoredEvents.toEvent} (type
  * meta, no annotations or labels, an object reference without fieldPath, an
  * object source, no events.k8s.io fields), which a store refills for every
@@ -196,7 +205,8 @@ export class ReusedReply {
     metadata.namespace = namespace;
     metadata.resourceVersion = String(events.resourceVersion[slot]);
     metadata.uid = uid;
-    metadata.creationTimestamp.setTime(
+    setTime(
+      metadata.creationTimestamp,
       (events.creationSeconds[slot] as number) * 1000,
     );
     const objectVersion = events.objectResourceVersion[slot];
@@ -216,8 +226,8 @@ export class ReusedReply {
     e.reason = reason;
     e.message = message;
     e.source = source;
-    e.firstTimestamp.setTime(first * 1000);
-    e.lastTimestamp.setTime(last * 1000);
+    setTime(e.firstTimestamp, first * 1000);
+    setTime(e.lastTimestamp, last * 1000);
     e.count = count;
     e.type = type;
     e.reportingComponent = reportingComponent;
