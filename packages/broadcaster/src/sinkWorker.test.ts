@@ -32,20 +32,24 @@ class ScriptedSink implements WritableSink<Ev> {
   readonly #stalled: (() => void)[] = [];
 
   async create(event: Ev): Promise<Ev> {
-    return this.#do('create', event, () => {
-      if (this.stored.has(event.name)) throw new Error('exists');
-      this.stored.set(event.name, { ...event });
-      return { ...event };
-    });
+    return this.#do('create', event, () => this.applyCreate(event));
   }
 
   async patch(event: Ev, patch: string): Promise<Ev> {
-    return this.#do('patch', event, () => {
-      const stored = this.stored.get(event.name);
-      if (stored === undefined) throw new NotFoundError('missing');
-      stored.count = (JSON.parse(patch) as { count: number }).count;
-      return { ...stored };
-    });
+    return this.#do('patch', event, () => this.applyPatch(event, patch));
+  }
+
+  protected applyCreate(event: Ev): Ev {
+    if (this.stored.has(event.name)) throw new Error('exists');
+    this.stored.set(event.name, { ...event });
+    return { ...event };
+  }
+
+  protected applyPatch(event: Ev, patch: string): Ev {
+    const stored = this.stored.get(event.name);
+    if (stored === undefined) throw new NotFoundError('missing');
+    stored.count = (JSON.parse(patch) as { count: number }).count;
+    return { ...stored };
   }
 
   release(): void {
@@ -78,26 +82,18 @@ class NowScriptedSink extends ScriptedSink {
   answeredNow = 0;
 
   createNow(event: Ev): Ev | undefined {
-    if (this.stall) return undefined;
-    this.calls.push({ op: 'create', name: event.name, count: event.count });
-    this.answeredNow++;
-    return this.answer(() => {
-      if (this.stored.has(event.name)) throw new Error('exists');
-      this.stored.set(event.name, { ...event });
-      return { ...event };
-    });
+    return this.#now('create', event, () => this.applyCreate(event));
   }
 
   patchNow(event: Ev, patch: string): Ev | undefined {
+    return this.#now('patch', event, () => this.applyPatch(event, patch));
+  }
+
+  #now(op: 'create' | 'patch', event: Ev, apply: () => Ev): Ev | undefined {
     if (this.stall) return undefined;
-    this.calls.push({ op: 'patch', name: event.name, count: event.count });
+    this.calls.push({ op, name: event.name, count: event.count });
     this.answeredNow++;
-    return this.answer(() => {
-      const stored = this.stored.get(event.name);
-      if (stored === undefined) throw new NotFoundError('missing');
-      stored.count = (JSON.parse(patch) as { count: number }).count;
-      return { ...stored };
-    });
+    return this.answer(apply);
   }
 }
 
