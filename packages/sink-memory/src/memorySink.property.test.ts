@@ -205,3 +205,92 @@ describe('MemorySink properties', () => {
     );
   });
 });
+
+describe('MemorySink answers at once', () => {
+  // ReusedReply.fill and StoredEvents.toEvent read the same stored columns
+  // for two purposes: whatever the event's shape, the reused reply must be
+  // what create's copy is, field for field and in the same order.
+  const optional = <T>(arb: fc.Arbitrary<T>) =>
+    fc.option(arb, { nil: undefined });
+  const text = fc.constantFrom('a', 'web-1', 'kubelet', '');
+  // Fields off the reused reply's shape, present in one event of four.
+  const rarely = <T>(value: T) =>
+    fc.constantFrom<T | undefined>(undefined, undefined, undefined, value);
+  const eventArb = fc.record({
+    annotations: rarely({ team: 'shop' }),
+    labels: rarely({ app: 'web' }),
+    refVersion: optional(fc.constantFrom('1', '42')),
+    fieldPath: rarely('spec.containers{web}'),
+    host: optional(fc.constant('node-1')),
+    withSource: fc.boolean(),
+    reason: optional(text),
+    message: optional(text),
+    type: optional(fc.constantFrom('Normal', 'Warning')),
+    count: optional(fc.integer({ min: 1, max: 5 })),
+    lastMs: fc.integer({ min: 0, max: 10_000 }),
+    reportingComponent: optional(text),
+    action: rarely('Binding'),
+  });
+
+  it('gives the reply create gives, for any shape of event', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(eventArb, { maxLength: 8 }), async (specs) => {
+        const t0 = new Date('2026-07-24T10:00:00Z');
+        const clock = new FakeClock(t0);
+        const now = new MemorySink({ clock });
+        const copies = new MemorySink({ clock });
+        // Each sink draws its own uid prefix; everything else must agree,
+        // keys in the same order (JSON keeps it).
+        const same = (e: Event) =>
+          JSON.stringify({ ...e, metadata: { ...e.metadata, uid: '' } });
+        for (const [i, spec] of specs.entries()) {
+          const event: Event = {
+            metadata: { name: `web.${i}`, namespace: 'shop' },
+            involvedObject: {
+              kind: 'Pod',
+              apiVersion: 'v1',
+              name: 'web',
+              namespace: 'shop',
+              uid: 'u1',
+            },
+            firstTimestamp: t0,
+            lastTimestamp: new Date(t0.getTime() + spec.lastMs),
+          };
+          if (spec.annotations) event.metadata.annotations = spec.annotations;
+          if (spec.labels) event.metadata.labels = spec.labels;
+          if (spec.refVersion !== undefined)
+            event.involvedObject.resourceVersion = spec.refVersion;
+          if (spec.fieldPath !== undefined)
+            event.involvedObject.fieldPath = spec.fieldPath;
+          if (spec.withSource)
+            event.source =
+              spec.host === undefined
+                ? { component: 'kubelet' }
+                : { component: 'kubelet', host: spec.host };
+          if (spec.reason !== undefined) event.reason = spec.reason;
+          if (spec.message !== undefined) event.message = spec.message;
+          if (spec.type !== undefined) event.type = spec.type;
+          if (spec.count !== undefined) event.count = spec.count;
+          if (spec.reportingComponent !== undefined)
+            event.reportingComponent = spec.reportingComponent;
+          if (spec.action !== undefined) event.action = spec.action;
+          clock.step(700);
+          let reply: string | undefined;
+          try {
+            const answer = now.createNow(event);
+            reply = answer === undefined ? undefined : same(answer);
+          } catch (error) {
+            expect(isSinkError(error)).toBe(true);
+          }
+          let expected: string | undefined;
+          try {
+            expected = same(await copies.create(event));
+          } catch (error) {
+            expect(isSinkError(error)).toBe(true);
+          }
+          expect(reply).toBe(expected);
+        }
+      }),
+    );
+  });
+});
